@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   "extends-cycle": "tables extend each other in a cycle",
   "invalid-template": "a status or note template is malformed",
   "invalid-pattern": "a note pattern is not a valid regular expression",
+  "duplicate-rule": "two rules of a table share an id, or a rule is both removed and redefined",
+  "unknown-rule": "remove names a rule that the extended table does not have",
   // Files and usage (src/cli)
   "file-not-found": "the file does not exist or cannot be read",
   "usage": "the command line is not valid",

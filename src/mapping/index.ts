@@ -1,0 +1,10 @@
+/**
+ * The conversion tables: load, validate, compile, apply. The only code that turns
+ * a protocol value into a Presence or a Presence into a protocol value.
+ */
+export type { AddressRules, Explanation, ExplainStep, MappingTable, Rule, Translation } from "./types.js";
+export { checkTableFiles, loadTable, PROFILES, profilePath, type TableSource } from "./load.js";
+export { explainSip, explainXmpp, sipToPresence, xmppToPresence } from "./translate.js";
+export { presenceToDialogInfo, presenceToPidf, presenceToXmpp, type PidfOptions } from "./egress.js";
+export { mergeDialogInfo, phoneStateOf, type MergeStatus } from "./lift-dialog.js";
+export { compileTemplate, applyTemplate, type Template } from "./template.js";
