@@ -2,7 +2,7 @@
  * `npm run bench`: runs every bench/*.bench.ts (or those named on the command
  * line), prints a table and writes bench/results/latest.json and latest.md.
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,7 +15,12 @@ const files = readdirSync(dir)
   .filter((name) => wanted.length === 0 || wanted.some((w) => name.includes(w)))
   .sort();
 
-const sections: { file: string; title: string; figures: readonly Figure[] }[] = [];
+interface Section {
+  readonly file: string;
+  readonly title: string;
+  readonly figures: readonly Figure[];
+}
+const sections: Section[] = [];
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
   process.stdout.write(`\n## ${mod.title} (${file})\n`);
@@ -36,7 +41,15 @@ const machine = {
 };
 const resultsDir = join(dir, "results");
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({ machine, sections }, null, 2)}\n`);
+// A filtered run replaces its own sections and keeps the others' last figures.
+const latestPath = join(resultsDir, "latest.json");
+if (wanted.length > 0 && existsSync(latestPath)) {
+  const previous = (JSON.parse(readFileSync(latestPath, "utf8")) as { sections: Section[] }).sections;
+  const ran = new Set(sections.map((s) => s.file));
+  sections.push(...previous.filter((s) => !ran.has(s.file) && existsSync(join(dir, s.file))));
+  sections.sort((a, b) => a.file.localeCompare(b.file));
+}
+writeFileSync(latestPath, `${JSON.stringify({ machine, sections }, null, 2)}\n`);
 
 const md = [
   "# Benchmark results",

@@ -2,7 +2,7 @@
  * Keeps the dependency rules of STYLE.md true by reading import lines:
  * dependencies point inward, codecs stay pure, adapters never import each other.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -10,6 +10,7 @@ const root = resolve(import.meta.dirname, "../../..");
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
