@@ -2,6 +2,7 @@
 import type { ResolvedOptions, SipProtocol } from "./options.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { Retransmitter } from "./retransmit.js";
+import type { ServerSources } from "./server-sources.js";
 import type { StreamConnection, StreamEndpoint, StreamProtocol } from "./stream.js";
 import type { UdpEndpoint } from "./udp.js";
 import type { DnsClient } from "./resolver.js";
@@ -15,8 +16,8 @@ export interface TransportContext {
   readonly enabled: readonly SipProtocol[];
   readonly retransmitter: Retransmitter;
   readonly responses: ResponseCache;
-  /** RFC 3261 §18.2.2: server transaction key → the connection its request came on. */
-  readonly serverConnections: Map<string, StreamConnection>;
+  /** Server transaction key → where its request came from. */
+  readonly serverSources: ServerSources;
   /** Hands a message to sip.js (`Transport.onMessage`). */
   deliver(text: string): void;
 }

@@ -70,7 +70,7 @@ function receiveRequest(ctx: TransportContext, text: string, bodyBytes: number, 
   if (!first) return;
   const stamped = stampTopVia(text, first, source.address, source.port, ctx.options.forceRport);
   const scanned = scanMessage(stamped) ?? first;
-  const key = transactionKey(topVia(scanned), methodOf(scanned));
+  const key = transactionKey(scanned);
   if (source.protocol === "udp" && key !== undefined && ctx.responses.answer(key)) {
     logger.debug("sip.request.retransmission", { ...logFields(source, scanned), method: methodOf(scanned) });
     return;
@@ -81,7 +81,7 @@ function receiveRequest(ctx: TransportContext, text: string, bodyBytes: number, 
     reject(ctx, scanned, rejection, source);
     return;
   }
-  if (source.connection && key !== undefined) ctx.serverConnections.set(key, source.connection);
+  if (key !== undefined && methodOf(scanned) !== "ACK") ctx.serverSources.remember(key, source);
   ctx.deliver(stamped);
 }
 

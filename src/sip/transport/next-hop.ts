@@ -7,7 +7,7 @@ const PROTOCOLS: Readonly<Record<string, SipProtocol>> = { udp: "udp", tcp: "tcp
 
 /** `sip:user@host:port;transport=tcp;maddr=…` → target; `undefined` for other schemes or garbage. */
 export function targetOfUri(uri: string): SipTarget | undefined {
-  const m = /^(sips?):(?:[^@;?]*(?:;[^@?]*)?@)?(\[[0-9A-Fa-f:.]+\]|[^;:?>\s]+)(?::(\d{1,5}))?([^?>\s]*)/i.exec(uri.trim());
+  const m = /^(sips?):(?:[^@]*@)?(\[[0-9A-Fa-f:.]+\]|[^;:?>\s]+)(?::(\d{1,5}))?([^?>\s]*)/i.exec(uri.trim());
   if (!m) return undefined;
   const params = new Map<string, string>();
   for (const p of (m[4] ?? "").split(";").slice(1)) {

@@ -68,10 +68,13 @@ export async function sendRequest(ctx: TransportContext, original: string, scann
 export async function sendResponse(ctx: TransportContext, text: string, scanned: ScannedMessage, hint?: Source): Promise<void> {
   const via = topVia(scanned);
   const method = methodOf(scanned);
-  const key = transactionKey(via, method);
+  const key = transactionKey(scanned);
   const status = statusOf(scanned) ?? 0;
   const bytes = Buffer.from(text, "utf8");
-  const protocol = asProtocol(via?.transport) ?? hint?.protocol ?? ctx.options.preferred;
+  const arrival = hint ?? (key === undefined ? undefined : ctx.serverSources.get(key));
+  if (status >= 200 && key !== undefined) ctx.serverSources.forget(key);
+  // The response leaves the way the request came; the Via transport only when that is unknown.
+  const protocol = arrival?.protocol ?? asProtocol(via?.transport) ?? ctx.options.preferred;
   if (protocol === "udp") {
     const udp = ctx.udp;
     const target = via ? responseTarget(via) : hint ? { host: hint.address, port: hint.port } : undefined;
@@ -84,8 +87,7 @@ export async function sendResponse(ctx: TransportContext, text: string, scanned:
     return;
   }
   // RFC 3261 §18.2.2: on a reliable transport, answer on the connection the request came on.
-  const connection = hint?.connection ?? (key === undefined ? undefined : ctx.serverConnections.get(key));
-  if (status >= 200 && key !== undefined) ctx.serverConnections.delete(key);
+  const connection = arrival?.connection;
   if (connection?.isOpen) {
     await connection.write(bytes);
     return;

@@ -14,6 +14,7 @@ import { sendRequest, sendResponse } from "./outgoing.js";
 import { nodeDnsClient } from "./resolver.js";
 import { ResponseCache } from "./response-cache.js";
 import { Retransmitter } from "./retransmit.js";
+import { ServerSources } from "./server-sources.js";
 import { StreamEndpoint, type StreamConnection, type StreamProtocol } from "./stream.js";
 import { UdpEndpoint } from "./udp.js";
 import { firstHeader, scanMessage } from "./wire.js";
@@ -51,7 +52,8 @@ export class NodeSipTransport implements Transport {
       retransmitter,
       // RFC 3261 §17.2.2: Timer J = 64*T1 for unreliable transports.
       responses: new ResponseCache(this.options.clock, 64 * this.options.t1),
-      serverConnections: new Map<string, StreamConnection>(),
+      // Long enough for any transaction sip.js answers late (RFC 3261 Timer C is 3 min).
+      serverSources: new ServerSources(this.options.clock, 200_000),
       deliver: (text) => this.deliver(text),
     };
   }
@@ -139,15 +141,13 @@ export class NodeSipTransport implements Transport {
   }
 
   private forgetConnection(connection: StreamConnection): void {
-    for (const [key, value] of this.context.serverConnections) {
-      if (value === connection) this.context.serverConnections.delete(key);
-    }
+    this.context.serverSources.forgetConnection(connection);
   }
 
   private async closeEndpoints(): Promise<void> {
     this.context.retransmitter.stopAll();
     this.context.responses.clear();
-    this.context.serverConnections.clear();
+    this.context.serverSources.clear();
     const udp = this.udp;
     this.udp = undefined;
     await udp?.close();

@@ -24,13 +24,16 @@ const SINGLE = ["from", "to", "call-id", "cseq", "max-forwards", "content-length
 const MAX_CSEQ = 2 ** 31 - 1;
 const DISPLAY: Readonly<Record<string, string>> = { via: "Via", from: "From", to: "To", "call-id": "Call-ID", cseq: "CSeq" };
 
+/** RFC 3261 §19.1.1: "?" starts the headers only after the userinfo ("?" is allowed in a user part, "@" never in headers). */
+const hasUriHeaders = (uri: string): boolean => uri.slice(uri.indexOf("@") + 1).includes("?");
+
 /** A name-addr or addr-spec value (From, To, one Contact): the RFC 3261 §20.10 / §25.1 rules sip.js lets through. */
 function nameAddrProblem(value: string): string | undefined {
   const lt = value.indexOf("<");
   if (lt < 0) {
     // §20: an addr-spec with "?", "," or ";" inside the URI must be in angle brackets (RFC 4475 regbadct).
     const uri = value.split(";")[0] ?? "";
-    return uri.includes("?") ? "addr-spec-needs-brackets" : undefined;
+    return hasUriHeaders(uri) ? "addr-spec-needs-brackets" : undefined;
   }
   const display = value.slice(0, lt).trim();
   const gt = value.indexOf(">", lt);
@@ -58,7 +61,7 @@ export function checkRequest(msg: ScannedMessage, bodyBytes: number, supportedTa
   // RFC 3261 §8.2.2.1: 416 for schemes we do not serve (RFC 4475 unkscm, novelsc).
   if (scheme !== "sip" && scheme !== "sips") return reject(416, "Unsupported URI Scheme", "unsupported-uri-scheme");
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 escruri).
-  if (uri.includes("?")) return reject(400, "Headers Not Allowed In Request-URI", "request-uri-headers");
+  if (hasUriHeaders(uri)) return reject(400, "Headers Not Allowed In Request-URI", "request-uri-headers");
 
   for (const name of ["via", "from", "to", "call-id", "cseq"]) {
     // RFC 3261 §8.1.1 (RFC 4475 insuf). Max-Forwards stays optional for RFC 2543 peers (RFC 4475 inv2543).
@@ -74,8 +77,8 @@ export function checkRequest(msg: ScannedMessage, bodyBytes: number, supportedTa
   // RFC 3261 §8.2 / RFC 4475 §3.1.2.17–18: the CSeq method matches the request method.
   if (cseq.method !== method) return reject(400, "CSeq Method Mismatch", "cseq-method-mismatch");
   const maxForwards = firstHeader(msg, "max-forwards");
-  // RFC 3261 §20.22: 0–255 (RFC 4475 scalar02).
-  if (maxForwards !== undefined && (!/^\d{1,3}$/.test(maxForwards) || Number(maxForwards) > 255)) {
+  // RFC 3261 §20.22: 0–255, leading zeros allowed (RFC 4475 scalar02; wsinv has 0068).
+  if (maxForwards !== undefined && (!/^\d{1,10}$/.test(maxForwards) || Number(maxForwards) > 255)) {
     return reject(400, "Bad Max-Forwards", "bad-max-forwards");
   }
   const contentLength = firstHeader(msg, "content-length");

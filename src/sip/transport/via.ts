@@ -1,5 +1,5 @@
 /** The top Via: parse it, stamp it (RFC 3261 §18.2.1, RFC 3581) and route responses by it (§18.2.2). */
-import { firstHeader, splitList, type ScannedMessage } from "./wire.js";
+import { firstHeader, parseCSeq, splitList, type ScannedMessage } from "./wire.js";
 
 export interface Via {
   /** The transport token, upper case: `UDP`, `TCP`, `TLS`, … */
@@ -46,11 +46,24 @@ export function topVia(msg: ScannedMessage): Via | undefined {
   return value === undefined ? undefined : parseVia(value);
 }
 
-/** `branch|sent-by|method`: the RFC 3261 §17.2.3 server transaction key (undefined without a magic cookie). */
-export function transactionKey(via: Via | undefined, method: string | undefined): string | undefined {
-  const branch = via === undefined ? undefined : viaParam(via, "branch");
-  if (!via || !branch || !branch.startsWith("z9hG4bK") || !method) return undefined;
-  return `${branch}|${via.host.toLowerCase()}:${via.port ?? ""}|${method === "ACK" ? "INVITE" : method}`;
+/**
+ * The server transaction a request or response belongs to: RFC 3261 §17.2.3
+ * (branch, sent-by, method; ACK matches its INVITE), plus Call-ID and CSeq,
+ * because the RFC 4475 messages and some clients reuse a branch across
+ * different requests. Without the magic cookie, the RFC 2543 fields stand in.
+ */
+export function transactionKey(msg: ScannedMessage): string | undefined {
+  const via = topVia(msg);
+  const cseq = parseCSeq(firstHeader(msg, "cseq"));
+  const callId = firstHeader(msg, "call-id");
+  if (!via || !cseq || callId === undefined) return undefined;
+  const method = cseq.method === "ACK" ? "INVITE" : cseq.method;
+  const branch = viaParam(via, "branch") ?? "";
+  const sentBy = `${via.host.toLowerCase()}:${via.port ?? ""}`;
+  const seq = String(Number(cseq.seq)); // sip.js writes CSeq 0009 back as 9
+  if (branch.startsWith("z9hG4bK")) return `${branch}|${sentBy}|${method}|${callId}|${seq}`;
+  const fromTag = /;\s*tag\s*=\s*([^;\s]+)/i.exec(firstHeader(msg, "from") ?? "")?.[1] ?? "";
+  return `2543|${branch}|${sentBy}|${method}|${callId}|${seq}|${fromTag}`;
 }
 
 /**
