@@ -34,8 +34,8 @@ export async function sendRequest(ctx: TransportContext, original: string, scann
     const udp = ctx.udp;
     const hop = hops[0];
     if (!udp || !hop) throw new Error("UDP is not enabled");
-    await udp.send(bytes, hop.address, hop.port);
     const branch = viaParam(topVia(scanned) ?? { transport: "", host: "", port: undefined, params: [] }, "branch");
+    // Armed before the first send, so a response that beats the send callback still stops it.
     if (method !== "ACK" && branch !== undefined) {
       const msg = scanMessage(text) ?? scanned;
       ctx.retransmitter.start(`${branch}|${method}`, {
@@ -46,6 +46,12 @@ export async function sendRequest(ctx: TransportContext, original: string, scann
           ctx.deliver(timeoutResponse(msg));
         },
       });
+    }
+    try {
+      await udp.send(bytes, hop.address, hop.port);
+    } catch (error) {
+      if (branch !== undefined) ctx.retransmitter.stop(`${branch}|${method}`);
+      throw error;
     }
     return;
   }

@@ -1,5 +1,5 @@
 /** Two sip.js UserAgents over each transport: SUBSCRIBE→200→NOTIFY and PUBLISH→200 with SIP-ETag. */
-import { Core, Publisher, PublisherState, Subscriber, UserAgent } from "sip.js";
+import { Core, Messager, Publisher, PublisherState, Subscriber, UserAgent } from "sip.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SipProtocol } from "../../../src/sip/transport/index.js";
 import { pidf, startAgent, stopAgents, TestNotifierDialog, until, type TestAgent } from "./helpers.js";
@@ -70,5 +70,26 @@ describe.each<SipProtocol>(["udp", "tcp", "tls"])("two UserAgents over %s", (pro
     await publisher.publish(pidf("pres:alice@127.0.0.1", "back"));
     await until(() => published.length === 2, "the modifying PUBLISH");
     expect(published[1]?.getHeader("SIP-If-Match")).toBe("etag-1");
+  });
+});
+
+describe("TLS certificate checks", () => {
+  let alice: TestAgent | undefined;
+  let bob: TestAgent | undefined;
+  afterAll(() => stopAgents(alice, bob));
+
+  it("refuses a server whose certificate the client does not trust: sip.js sees a transport error (503)", async () => {
+    const other = await makeTlsMaterial();
+    try {
+      bob = await startAgent("bob", "tls", { tls: { host: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key } });
+      alice = await startAgent("alice", "tls", { tls: { host: "127.0.0.1", port: 0, ca: other.cert, cert: other.cert, key: other.key } });
+      let status = 0;
+      await new Messager(alice.ua, UserAgent.makeURI(bob.uri) as never, "hello")
+        .message({ requestDelegate: { onReject: (r) => { status = r.message.statusCode ?? 0; } } });
+      await until(() => status !== 0, "the rejection");
+      expect(status).toBe(503);
+    } finally {
+      await other.cleanup();
+    }
   });
 });
