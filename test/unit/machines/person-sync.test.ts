@@ -4,6 +4,7 @@
  * and deadlines as data.
  */
 import { describe, expect, it } from "vitest";
+import { presenceToPidf } from "../../../src/mapping/index.js";
 import type { Presence } from "../../../src/presence/types.js";
 import type { NoteEchoParams, ScheduleDebounceParams, TellChatParams, TellSipParams } from "../../../machines/person-sync.machine.js";
 import type { PersistedPersonSync } from "../../../src/gateway/person-sync.js";
@@ -43,6 +44,10 @@ describe("merge precedence, end to end", () => {
     expect(sip?.notify).toMatchObject({ availability: "available", show: "dnd", activities: ["busy"], notes: { "": "In a meeting" } });
     expect(sip?.publish).toBe(sip?.notify);
     expect(paramsOf<TellChatParams>(step, "tellChat")?.presence).toMatchObject({ show: "dnd" });
+    // On the wire: PIDF open with <rpid:busy/> and the status as the note, as sip:1001.
+    const pidf = presenceToPidf(sip?.publish as Presence, juliet.sipUri);
+    expect(pidf.tuples[0]).toMatchObject({ basic: "open", notes: [{ text: "In a meeting" }] });
+    expect(pidf.persons[0]?.activities).toEqual(["busy"]);
   });
 
   it("phone offline + chat online: SIP sees the chat state", () => {
