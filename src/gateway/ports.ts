@@ -92,7 +92,11 @@ export interface PresenceStore {
 
 /** A SIP dialog the bridge must keep across a restart (notifier dialogs, subscriber dialogs). */
 export interface SipDialogRecord {
-  /** `callId;localTag;remoteTag`. */
+  /**
+   * `callId;localTag;remoteTag` for notifier dialogs. Subscriber and publisher records are
+   * keyed by what outlives their dialogs (`subscriber:<from> <presentity> <event>`,
+   * `publisher:<presentity> <event>`), so a re-subscription or a fresh PUBLISH replaces its record.
+   */
   readonly id: string;
   readonly role: "notifier" | "subscriber" | "publisher";
   /** JSON-safe state of the dialog and its machine (route set, CSeq, expiry …). */
@@ -111,4 +115,84 @@ export interface Store extends SubscriptionStore, PresenceStore, DialogStore {
   /** Several writes as one durable unit. */
   transaction<T>(fn: () => T): T;
   close(): void;
+}
+
+// ---------------------------------------------------------------------------
+// SIP side, UAC: what the gateway asks of the SIP subscriber and publisher, and what they report
+// ---------------------------------------------------------------------------
+
+/** RFC 3856 presence (PIDF) or RFC 4235 dialog (BLF) event package. */
+export type SipEventPackage = "presence" | "dialog";
+
+/** A body as it came or goes on the wire (`application/pidf+xml`, `application/dialog-info+xml` …). */
+export interface SipBody {
+  readonly contentType: string;
+  readonly content: string;
+}
+
+/** One NOTIFY of a subscription the bridge holds (answered 200 before this is called). */
+export interface SipNotification {
+  /** The remote presentity, e.g. `sip:1001@pbx.example.com`. */
+  readonly presentity: string;
+  readonly event: SipEventPackage;
+  /** The NOTIFY's body; undefined when it had none (RFC 6665 allows an empty NOTIFY). */
+  readonly body: SipBody | undefined;
+  /** The Subscription-State value: `active`, `pending` or `terminated`. */
+  readonly subscriptionState: "active" | "pending" | "terminated";
+}
+
+/**
+ * Where a remote subscription stands. `terminated` reasons (FIELD.md §2.2): `denied` (403/603,
+ * reason=rejected), `gone` (404/410/604, reason=noresource), `unsupported-event` (489),
+ * `unauthorized` (digest failed twice), `invariant`, `unsubscribed` (the last watcher left),
+ * `failed` (any other final error, with its status code).
+ */
+export type SipSubscriptionStatus =
+  | { readonly state: "pending" | "active" }
+  | { readonly state: "retrying"; readonly retryAt: number; readonly statusCode?: number; readonly reason?: string }
+  | {
+      readonly state: "terminated";
+      readonly reason: "denied" | "gone" | "unsupported-event" | "unauthorized" | "invariant" | "unsubscribed" | "failed";
+      readonly statusCode?: number;
+    };
+
+/** RFC 3903 publication state of one presentity the bridge publishes. */
+export type SipPublicationStatus =
+  | { readonly state: "published"; readonly etag: string; readonly expiresAt: number }
+  | { readonly state: "retrying"; readonly retryAt: number; readonly statusCode?: number }
+  | { readonly state: "removed" }
+  | { readonly state: "failed"; readonly statusCode: number; readonly reason: string };
+
+/**
+ * The SIP subscriber (UAC): ONE SIP subscription per (From, presentity, event), shared by all
+ * its watchers; started with the first watcher, ended (Expires: 0) after the last. `watcher`
+ * is any stable id of who wants it (a bare JID). `from` defaults to the gateway identity.
+ */
+export interface SipSubscriberPort {
+  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void;
+  unsubscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void;
+  /** RFC 3856 §3.3 / RFC 6665 §4.4.3 fetch (Expires: 0): one NOTIFY's body, for a probe. */
+  fetch(request: { presentity: string; event: SipEventPackage; from?: string }): Promise<SipFetchResult>;
+}
+
+export type SipFetchResult =
+  | { readonly ok: true; readonly notification: SipNotification }
+  | { readonly ok: false; readonly statusCode: number; readonly reason: string };
+
+/**
+ * The SIP publisher (RFC 3903): the latest body per presentity wins; rapid changes are
+ * coalesced, never queued, so the ESC ends in the latest state at any rate.
+ */
+export interface SipPublisherPort {
+  publish(presentity: string, body: SipBody, options?: { event?: SipEventPackage; from?: string }): void;
+  /** Removes the publication (Expires: 0). */
+  unpublish(presentity: string, options?: { event?: SipEventPackage }): void;
+}
+
+/** What the SIP UAC side reports to the gateway. */
+export interface SipUacEvents {
+  onNotification(notification: SipNotification): void;
+  /** `watchers`: who shares the subscription, so the gateway can answer each of them. */
+  onSubscriptionStatus(presentity: string, event: SipEventPackage, watchers: readonly string[], status: SipSubscriptionStatus): void;
+  onPublicationStatus(presentity: string, event: SipEventPackage, status: SipPublicationStatus): void;
 }
