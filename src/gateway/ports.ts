@@ -3,6 +3,7 @@
  * src/store) implement these with type-only imports of this file; only
  * src/app.ts knows both sides. Everything here is a contract: keep it small.
  */
+import type { SipBody as ParsedSipBody } from "../pidf/types.js";
 import type { Presence } from "../presence/types.js";
 
 /** Time and timers, injectable so that tests drive deadlines with a simulated clock. */
@@ -195,4 +196,93 @@ export interface SipUacEvents {
   /** `watchers`: who shares the subscription, so the gateway can answer each of them. */
   onSubscriptionStatus(presentity: string, event: SipEventPackage, watchers: readonly string[], status: SipSubscriptionStatus): void;
   onPublicationStatus(presentity: string, event: SipEventPackage, status: SipPublicationStatus): void;
+}
+
+// ---------------------------------------------------------------------------
+// SIP side, UAS: SIP watchers of the presentities the bridge serves (notifier),
+// and SIP publishers of their state (PUBLISH receiver, RFC 3903 ESC)
+// ---------------------------------------------------------------------------
+
+/** A presentity the bridge serves to SIP watchers, e.g. a chat user seen as `sip:alice@example.com`. */
+export interface ServedPresentity {
+  /** The gateway's key (e.g. the bare JID); every callback and port call names the presentity by it. */
+  readonly id: string;
+  /** Its SIP URI: the `entity` of the PIDF and dialog-info bodies sent for it. */
+  readonly uri: string;
+}
+
+/** Which served presentity a Request-URI names; undefined means 404 (RFC 3261 §8.2.2.1). */
+export type PresentityResolver = (requestUri: string) => ServedPresentity | undefined;
+
+/** One SIP watcher's subscription: one notifier dialog. */
+export interface SipWatcher {
+  /** `callId;localTag;remoteTag`, the key of its {@link SipDialogRecord}. */
+  readonly dialogId: string;
+  /** {@link ServedPresentity.id}. */
+  readonly presentity: string;
+  /** The watcher's From URI, e.g. `sip:bob@example.com`. */
+  readonly watcher: string;
+  readonly event: SipEventPackage;
+  /** Set when the watcher passed our digest challenge as this user. */
+  readonly authenticatedUser?: string;
+}
+
+/** RFC 6665 §4.1.3 reasons, plus `notify-failed` (RFC 6665 §4.2.2: 481/408 to a NOTIFY). */
+export type SipWatcherEndReason =
+  | "timeout" | "rejected" | "noresource" | "deactivated" | "probation" | "giveup" | "invariant" | "notify-failed";
+
+/** What the notifier asks and tells the gateway. Called synchronously. */
+export interface SipNotifierEvents {
+  /**
+   * A new subscription (RFC 8048 §5.3: becomes an XMPP `subscribe`). `approve`: active at
+   * once; `deny`: 403, no dialog; `defer`: 200 and NOTIFY `pending` until {@link SipNotifierPort.authorize}.
+   */
+  watcherSubscribed(watcher: SipWatcher): ApprovalDecision;
+  /** The subscription ended (unsubscribe and expiry both say `timeout`). Refreshes are absorbed, never reported. */
+  watcherUnsubscribed(watcher: SipWatcher, reason: SipWatcherEndReason): void;
+  /**
+   * A fetch (`Expires: 0` outside a dialog, RFC 6665 §4.4.3; RFC 8048 §7: a probe). `approve`:
+   * one terminated NOTIFY with the current state; `defer`: the same without state; `deny`: 403.
+   */
+  watcherFetched(watcher: SipWatcher): ApprovalDecision;
+}
+
+/** What the gateway asks of the notifier. */
+export interface SipNotifierPort {
+  /** Decides a pending subscription: NOTIFY `active` with the state, or `terminated;reason=rejected`. */
+  authorize(dialogId: string, decision: "approve" | "deny"): void;
+  /** {@link authorize} for every dialog of one watcher of one presentity. */
+  authorizeWatcher(presentity: string, watcher: string, decision: "approve" | "deny"): void;
+  /** The presentity's current state: its active watchers get NOTIFYs, coalesced per dialog. */
+  setPresence(presentity: string, presence: Presence): void;
+  /** The bridge no longer serves it: its watchers get `terminated;reason=noresource`. */
+  removePresentity(presentity: string): void;
+  watchers(presentity?: string): readonly SipWatcher[];
+}
+
+/** One RFC 3903 publication held by the receiver: one source of a presentity's state. */
+export interface SipPublication {
+  /** The current SIP-ETag (a new one after every refresh or modify, RFC 3903 §6). */
+  readonly etag: string;
+  readonly event: SipEventPackage;
+  /** As it came on the wire. */
+  readonly body: SipBody;
+  /** The body parsed (src/pidf): the gateway maps it with src/mapping, no second parse. */
+  readonly document: ParsedSipBody;
+  /** The publisher's From URI. */
+  readonly publisher: string;
+  readonly expiresAt: number;
+  /** ms since epoch of the last initial or modifying PUBLISH. */
+  readonly updatedAt: number;
+}
+
+/** What the PUBLISH receiver tells the gateway. */
+export interface SipPublicationEvents {
+  /**
+   * The publications of a presentity changed (initial, modify, remove, expiry; a refresh
+   * changes no state and is not reported). `publications` is every current one, oldest
+   * update first; none left means no SIP publisher speaks for it any more. Composition is
+   * the gateway's: `sipToPresence` per publication, then `compose` (src/mapping, src/presence).
+   */
+  published(presentity: string, publications: readonly SipPublication[]): void;
 }
