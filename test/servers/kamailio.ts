@@ -28,6 +28,11 @@ export interface KamailioOptions {
   sharedMemoryMb?: number;
   /** Log every request and reply in kamailio.log. */
   trace?: boolean;
+  /**
+   * Relay out-of-dialog SUBSCRIBE and PUBLISH whose Request-URI domain is `domain` to
+   * `target` (a SIP URI such as `sip:127.0.0.1:5070;transport=tcp`), record-routed.
+   */
+  forward?: { domain: string; target: string };
 }
 
 export interface Kamailio {
@@ -88,6 +93,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     "-A", `DBURL="text://${db}"`,
     ...(options.auth ? ["-A", "WITH_AUTH", "-A", `AUTH_REALM="${options.auth.realm}"`] : []),
     ...(options.trace ? ["-A", "WITH_TRACE"] : []),
+    ...(options.forward ? ["-A", `BRIDGE_DOMAIN="${options.forward.domain}"`, "-A", `BRIDGE_URI="${options.forward.target}"`] : []),
     ...transports.flatMap((t) => ["-l", `${t}:${LOOPBACK}:${port}`]),
     "-m", String(options.sharedMemoryMb ?? 1024), "-M", "16",
     "-Y", join(dir, "run"), "-w", dir, "-P", join(dir, "kamailio.pid"),
