@@ -23,6 +23,13 @@ export interface SipPublisherOptions {
   readonly backoff?: BackoffPolicy;
   /** PUBLISHes in flight at once over all presentities (default 256). */
   readonly maxInFlight?: number;
+  /**
+   * Send the body with refreshes too (a modify with the same body, RFC 3903 §4.1 allows it).
+   * Default false: refreshes carry no body, as RFC 3903 §4.1 says. Set it for ESCs that lose
+   * the state on a body-less refresh — Kamailio 5.6 with `publ_cache=2` does (its later
+   * watchers get an empty NOTIFY; see test/integration/sip-uac.int.test.ts).
+   */
+  readonly refreshWithBody?: boolean;
 }
 
 type Snapshot = SnapshotFrom<typeof sipPublisherMachine>;
@@ -165,8 +172,9 @@ export class SipPublisher implements SipPublisherPort {
 
   private send(publication: Publication, params: SendPublishParams): void {
     const generation = ++publication.generation;
-    // RFC 3903 §4.1: initial and modify carry the body; refresh and remove none.
-    const body = params.kind === "initial" || params.kind === "modify" ? publication.latest : undefined;
+    // RFC 3903 §4.1: initial and modify carry the body; refresh and remove none (unless configured, above).
+    const withBody = params.kind === "initial" || params.kind === "modify" || (params.kind === "refresh" && this.options.refreshWithBody === true);
+    const body = withBody ? publication.latest : undefined;
     const spec = {
       method: "PUBLISH",
       requestUri: publication.presentity,
