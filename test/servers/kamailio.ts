@@ -23,7 +23,7 @@ export interface KamailioOptions {
   /** Listen on TCP, same port number (default true). */
   tcp?: boolean;
   /** Digest auth for PUBLISH, SUBSCRIBE and REGISTER against these users (realm given here). */
-  auth?: { realm: string; users: SipUser[] };
+  auth?: { realm: string; users: SipUser[]; algorithm?: "MD5" | "SHA-256" };
   /** Shared memory in MB; default 1024, as PEERS.md found bursts of PUBLISH need (address space, touched lazily). */
   sharedMemoryMb?: number;
   /** Log every request and reply in kamailio.log. */
@@ -92,6 +92,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     "-DD", "-E", "-f", KAMAILIO_CFG, "-L", modules,
     "-A", `DBURL="text://${db}"`,
     ...(options.auth ? ["-A", "WITH_AUTH", "-A", `AUTH_REALM="${options.auth.realm}"`] : []),
+    ...(options.auth?.algorithm ? ["-A", `AUTH_ALGORITHM="${options.auth.algorithm}"`] : []),
     ...(options.trace ? ["-A", "WITH_TRACE"] : []),
     ...(options.forward ? ["-A", `BRIDGE_DOMAIN="${options.forward.domain}"`, "-A", `BRIDGE_URI="${options.forward.target}"`] : []),
     ...transports.flatMap((t) => ["-l", `${t}:${LOOPBACK}:${port}`]),
