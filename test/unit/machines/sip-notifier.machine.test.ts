@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import {
   isUsageDestroying,
+  presenceChangedNotify,
   sipNotifierMachine,
   type NotifierEvent,
   type SendNotifyParams,
@@ -242,6 +243,22 @@ describe("sip-notifier machine (RFC 6665 §4.2, RFC 3856 §6)", () => {
       "sendNotify", "persist", // active
       "sendNotify", "cancelExpiry", "persist", // terminated
     ]);
+  });
+
+  it.each([
+    ["pending", false, [{ subscribe: 600 }]],
+    ["active", true, [{ subscribe: 600 }]],
+    ["active after a refresh", true, [{ subscribe: 600 }, { advance: 5000 }, { subscribe: 900 }]],
+    ["terminated", true, [{ subscribe: 600 }, "deny"]],
+  ] as const)("the presence.changed hot path agrees with the machine (%s)", (_name, preApproved, steps) => {
+    const { snapshot } = run(preApproved, steps as readonly Step[]);
+    const [next, actions] = transition(sipNotifierMachine, snapshot, { type: "presence.changed" });
+    expect(next.value).toBe(snapshot.value);
+    expect(next.context).toEqual(snapshot.context);
+    const fromMachine = actions.filter((a) => a.type === "sendNotify").map((a) => a.params);
+    const fast = presenceChangedNotify(snapshot.value, snapshot.context);
+    expect(fast === undefined ? [] : [fast]).toEqual(fromMachine);
+    expect(actions.filter((a) => a.type !== "sendNotify")).toEqual([]);
   });
 
   it("knows which NOTIFY responses destroy the usage (RFC 6665 §4.2.2, RFC 5057 §5.1)", () => {
