@@ -72,6 +72,8 @@ export class NotifySender {
     private readonly hooks: NotifySenderHooks,
     private readonly clock: Clock,
     private readonly minIntervalMs: number,
+    /** Runs a send when the notifier-wide window has room (a Pacer); `release` frees the slot. */
+    private readonly gate: (job: (release: () => void) => void) => void = (job) => job(() => {}),
   ) {}
 
   get busy(): boolean {
@@ -112,28 +114,37 @@ export class NotifySender {
   }
 
   private flush(): void {
-    const params = this.latest;
-    if (this.closed || this.inFlight || params === undefined) return;
-    this.latest = undefined;
-    this.stateDue = false;
+    if (this.closed || this.inFlight || this.latest === undefined) return;
     this.inFlight = true;
-    this.lastSentAt = this.clock.now();
-    this.lastState = params.subscriptionState;
-    const content = this.hooks.content(params);
-    const done = (statusCode: number): void => {
-      this.inFlight = false;
-      this.hooks.settled(params, statusCode);
-      this.schedule();
-    };
-    const body = content.body === undefined ? undefined
-      : { contentDisposition: "render", contentType: content.body.contentType, content: content.body.content };
-    // The core's NOTIFY client takes any dialog; its d.ts says SessionDialog (LIBRARIES.md §1).
-    new Core.NotifyUserAgentClient(this.dialog as unknown as Core.SessionDialog, {
-      onAccept: (response) => done(response.message.statusCode ?? 200),
-      onRedirect: (response) => done(response.message.statusCode ?? 300),
-      onReject: (response) => done(response.message.statusCode ?? 500),
-    }, { extraHeaders: [...content.extraHeaders], ...(body === undefined ? {} : { body }) });
-    this.hooks.sent(params);
+    // Wait for a slot among all dialogs' NOTIFYs; what goes is decided when the slot comes.
+    this.gate((release) => {
+      const params = this.latest;
+      if (this.closed || params === undefined) {
+        this.inFlight = false;
+        release();
+        return;
+      }
+      this.latest = undefined;
+      this.stateDue = false;
+      this.lastSentAt = this.clock.now();
+      this.lastState = params.subscriptionState;
+      const content = this.hooks.content(params);
+      const done = (statusCode: number): void => {
+        release();
+        this.inFlight = false;
+        this.hooks.settled(params, statusCode);
+        this.schedule();
+      };
+      const body = content.body === undefined ? undefined
+        : { contentDisposition: "render", contentType: content.body.contentType, content: content.body.content };
+      // The core's NOTIFY client takes any dialog; its d.ts says SessionDialog (LIBRARIES.md §1).
+      new Core.NotifyUserAgentClient(this.dialog as unknown as Core.SessionDialog, {
+        onAccept: (response) => done(response.message.statusCode ?? 200),
+        onRedirect: (response) => done(response.message.statusCode ?? 300),
+        onReject: (response) => done(response.message.statusCode ?? 500),
+      }, { extraHeaders: [...content.extraHeaders], ...(body === undefined ? {} : { body }) });
+      this.hooks.sent(params);
+    });
   }
 }
 

@@ -35,6 +35,11 @@ export interface SubscriptionLimits {
    * §6.4 asks presence notifiers to cap the rate; a second keeps a BLF key's ringing lamp live.
    */
   readonly minNotifyIntervalMs: number;
+  /**
+   * NOTIFYs in flight across all dialogs (default 128). Over UDP a burst larger than the
+   * peer's socket buffer is lost and waits for Timer E; a window keeps it flowing.
+   */
+  readonly maxNotifiesInFlight: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
@@ -42,6 +47,7 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
   maxExpires: 3600,
   defaultExpires: 3600,
   minNotifyIntervalMs: 1000,
+  maxNotifiesInFlight: 128,
 };
 
 export interface NotifierOptions {
