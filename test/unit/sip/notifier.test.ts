@@ -134,6 +134,16 @@ describe.each<PeerProtocol>(["udp", "tcp"])("notifier over %s", (protocol) => {
     expect(weird.status).toBe(400);
   });
 
+  it("a gateway callback that throws gets 500 for that SUBSCRIBE only", async () => {
+    const { uas, peer, uri } = await setup(protocol);
+    uas.gateway.decide = () => {
+      throw new Error("store down");
+    };
+    expect((await peer.subscribe(uri("alice"))).response.status).toBe(500);
+    uas.gateway.decide = () => "defer";
+    expect((await peer.subscribe(uri("alice"))).response.status).toBe(200);
+  });
+
   it("Event: dialog gets dialog-info with a version per subscription", async () => {
     const { uas, peer, uri } = await setup(protocol);
     uas.gateway.decide = () => "approve";
@@ -219,6 +229,31 @@ describe("notifier: expiry on a simulated clock", () => {
     const last = await peer.nthNotify(dialog!.callId, 3);
     expect(state(last)).toBe("terminated;reason=timeout");
     await until(() => uas.gateway.ended.length === 1, "the end callback");
+  });
+});
+
+describe("notifier: rate limit (RFC 3856 §6.4) on a simulated clock", () => {
+  it("body-only changes wait out the interval and go as one; a state change does not wait", async () => {
+    const clock = new ManualClock();
+    const { uas, peer, uri } = await setup("udp", { clock, limits: { minNotifyIntervalMs: 1000 } });
+    uas.gateway.decide = () => "approve";
+    uas.notifier.setPresence("alice@example.com", available("v0"));
+    const { dialog } = await peer.subscribe(uri("alice"));
+    await peer.nthNotify(dialog!.callId, 1);
+    uas.notifier.setPresence("alice@example.com", available("v1"));
+    uas.notifier.setPresence("alice@example.com", available("v2"));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(peer.notifies(dialog!.callId)).toHaveLength(1);
+    clock.advance(999);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(peer.notifies(dialog!.callId)).toHaveLength(1);
+    clock.advance(1);
+    const second = await peer.nthNotify(dialog!.callId, 2);
+    expect(second.body).toContain("v2");
+    uas.notifier.setPresence("alice@example.com", available("v3"));
+    uas.notifier.authorize(uas.gateway.subscribed[0]!.dialogId, "deny");
+    const last = await peer.nthNotify(dialog!.callId, 3);
+    expect([state(last), last.body]).toEqual(["terminated;reason=rejected", ""]);
   });
 });
 
