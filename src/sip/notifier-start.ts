@@ -111,6 +111,8 @@ export function restoreAll(notifier: Notifier): void {
     // The bridge may have stopped serving it while down: RFC 6665 §4.1.3 noresource.
     const served = resolve(saved.dialog.localUri);
     if (served === undefined || served.id !== saved.presentity.id) notifier.dispatch(sub, { type: "presentity.removed" });
+    // RFC 6665 §4.2.2: expired while the bridge was down: say so now.
+    else if (saved.context.expiresAt <= notifier.clock.now()) notifier.dispatch(sub, { type: "expiry.due", now: notifier.clock.now() });
     else notifier.arm(sub, saved.context.expiresAt);
   }
   if (restored > 0) notifier.logger.info("sip.notifier.restored", { dialogs: restored, watchers: notifier.watchers().length });

@@ -279,6 +279,26 @@ describe("notifier: who may subscribe", () => {
 });
 
 describe("notifier: a restart continues the dialogs", () => {
+  it("a dialog that expired while the bridge was down ends with terminated;reason=timeout at start", async () => {
+    const clock = new ManualClock();
+    const store = new MemoryDialogStore();
+    const gateway = new GatewayRecorder();
+    gateway.decide = () => "approve";
+    const first = await startUas({ protocol: "udp", store, gateway, clock });
+    const peer = await UasPeer.open("udp", { host: "127.0.0.1", port: first.port });
+    open.push(peer);
+    const { dialog } = await peer.subscribe(`sip:alice@127.0.0.1:${first.port}`, { expires: 60 });
+    await peer.nthNotify(dialog!.callId, 1);
+    await first.stop();
+    clock.advance(120_000);
+    const second = await startUas({ protocol: "udp", store, gateway, clock, port: first.port });
+    uases.push(second);
+    const last = await peer.nthNotify(dialog!.callId, 2);
+    expect(state(last)).toBe("terminated;reason=timeout");
+    expect(cseq(last)).toBe(2);
+    await until(() => gateway.ended.length === 1 && store.records.size === 0, "the expiry reported and the record gone");
+  });
+
   it.each<PeerProtocol>(["udp", "tcp"])("same Call-ID and tags, CSeq going on, refresh accepted (%s)", async (protocol) => {
     const store = new MemoryDialogStore();
     const gateway = new GatewayRecorder();
