@@ -42,6 +42,7 @@ export class Notifier implements SipNotifierPort {
     this.clock = options.clock ?? options.stack.clock;
     this.logger = options.logger ?? options.stack.logger;
     this.pacer = new Pacer(this.limits.maxNotifiesInFlight);
+    if (options.access.closed) this.logger.warn("sip.access.closed", { reason: "no trusted networks and no digest users: every SUBSCRIBE gets 403" });
     restoreAll(this);
     this.unhook = options.stack.onIncomingRequest((message) =>
       message.method === "SUBSCRIBE" ? startSubscription(this, message) : "pass");

@@ -44,6 +44,7 @@ export class PublishReceiver {
     this.table = new PublicationTable({ ...DEFAULT_PUBLISH_LIMITS, ...options.limits }, options.newEtag ?? randomEtag);
     this.clock = options.clock ?? options.stack.clock;
     this.logger = options.logger ?? options.stack.logger;
+    if (options.access.closed) this.logger.warn("sip.access.closed", { reason: "no trusted networks and no digest users: every PUBLISH gets 403" });
     this.unhook = options.stack.onIncomingRequest((message) => (message.method === "PUBLISH" ? this.receive(message) : "pass"));
   }
 
