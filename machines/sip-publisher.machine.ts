@@ -131,6 +131,7 @@ export const sipPublisherMachine = setup({
     nothingToSend: ({ context }) => nextPublish({ ...context, dirty: true }) === undefined,
     wasRemove: ({ context }) => context.inFlight === "remove",
     is412: ({ event }) => event.type === "request.failed" && event.status === 412,
+    is412WhileRemoving: ({ context, event }) => event.type === "request.failed" && event.status === 412 && !context.wanted,
     canRaiseExpires: ({ context, event }) =>
       event.type === "request.failed" && event.status === 423 && event.minExpires !== undefined && event.minExpires > context.requestedExpires,
     isRetryable: ({ event }) => event.type === "request.failed" && classifyFailure(event.status, false).kind !== "fatal",
@@ -162,6 +163,8 @@ export const sipPublisherMachine = setup({
           { target: "published", actions: "accept" },
         ],
         "request.failed": [
+          // 412 to a remove: the ESC no longer has the publication — removed either way.
+          { guard: "is412WhileRemoving", target: "idle", actions: ["forgetEtag", "cancelTimers", { type: "reportState", params: { state: "removed" } }] },
           { guard: "is412", target: "publishing", actions: ["forgetEtag", "begin", SEND] },
           { guard: "canRaiseExpires", target: "publishing", actions: ["adoptMinExpires", "begin", SEND] },
           { guard: "isRetryable", target: "waitingToRetry", actions: "backOff" },
@@ -188,7 +191,11 @@ export const sipPublisherMachine = setup({
       ],
       on: {
         "publish.requested": { target: "publishing", actions: ["want", "begin", SEND] },
-        "unpublish.requested": { target: "publishing", actions: ["unwant", "begin", SEND] },
+        "unpublish.requested": [
+          { guard: "holdsEtag", target: "publishing", actions: ["unwant", "begin", SEND] },
+          // An ESC that gave no entity-tag leaves nothing to remove by: it expires.
+          { target: "idle", actions: ["unwant", "cancelTimers", { type: "reportState", params: { state: "removed" } }] },
+        ],
         "refresh.due": { guard: "refreshIsDue", target: "publishing", actions: ["beginRefresh", SEND] },
         "publication.resumed": { actions: { type: "scheduleRefresh", params: ({ context }) => ({ at: context.refreshAt }) } },
       },

@@ -85,6 +85,15 @@ describe("sip-publisher machine: the RFC 3903 life cycle", () => {
     expect(sends(d.send({ type: "publish.requested" }))).toEqual([{ kind: "initial", expires: 600 }]);
   });
 
+  it("412 to a remove → idle and removed, nothing more sent", () => {
+    const d = new Driver();
+    d.send({ type: "publish.requested" });
+    d.send({ type: "publish.accepted", etag: "e1", expires: 600 });
+    d.send({ type: "unpublish.requested" });
+    expect(d.send({ type: "request.failed", status: 412 })).toEqual([{ type: "cancelTimers" }, { type: "reportState", params: { state: "removed" } }]);
+    expect(d.state).toBe("idle");
+  });
+
   it("unpublish while the initial PUBLISH is in flight → remove with the tag it got", () => {
     const d = new Driver();
     d.send({ type: "publish.requested" });
@@ -139,8 +148,10 @@ describe("sip-publisher machine: coalescing", () => {
         const { kind, etag } = sent.params;
         if (outcome === "lost") return track(d.send({ type: "transport.failed" }));
         if (outcome === "503") return track(d.send({ type: "request.failed", status: 503 }));
-        // RFC 3903 §6: a conditional request whose tag is not current gets 412 (also when we force one).
-        if (kind !== "initial" && (outcome === "412" || etag !== esc.etag || !esc.present)) return track(d.send({ type: "request.failed", status: 412 }));
+        // A forced 412 stands for an ESC that lost the publication (expiry, restart).
+        if (outcome === "412") Object.assign(esc, { present: false, etag: undefined });
+        // RFC 3903 §6: a conditional request whose tag is not current gets 412.
+        if (kind !== "initial" && (etag !== esc.etag || !esc.present)) return track(d.send({ type: "request.failed", status: 412 }));
         if (kind === "remove") Object.assign(esc, { present: false, etag: undefined });
         else Object.assign(esc, { present: true, etag: `e${++esc.n}`, version: kind === "refresh" ? esc.version : sent.version });
         track(d.send({ type: "publish.accepted", expires: kind === "remove" ? 0 : 600, ...(kind === "remove" ? {} : { etag: esc.etag }) }));
@@ -159,6 +170,6 @@ describe("sip-publisher machine: coalescing", () => {
       expect(inFlight).toBeUndefined();
       expect(esc.present).toBe(wanted);
       if (wanted) expect(esc.version).toBe(latest);
-    }), { numRuns: 500 });
+    }), { numRuns: 3_000 });
   });
 });
