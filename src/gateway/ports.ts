@@ -4,6 +4,7 @@
  * src/app.ts knows both sides. Everything here is a contract: keep it small.
  */
 import type { SipBody as ParsedSipBody } from "../pidf/types.js";
+import type { BridgeError, Result } from "../errors.js";
 import type { Presence } from "../presence/types.js";
 
 /** Time and timers, injectable so that tests drive deadlines with a simulated clock. */
@@ -168,14 +169,16 @@ export type SipPublicationStatus =
  * The SIP subscriber (UAC): ONE SIP subscription per (From, presentity, event), shared by all
  * its watchers; started with the first watcher, ended (Expires: 0) after the last. `watcher`
  * is any stable id of who wants it (a bare JID). `from` defaults to the gateway identity.
+ * A presentity or From that is not a SIP URI comes back as `invalid-uri`; nothing is sent.
  */
 export interface SipSubscriberPort {
-  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void;
+  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): Result<void, BridgeError>;
   unsubscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void;
   /** RFC 3856 §3.3 / RFC 6665 §4.4.3 fetch (Expires: 0): one NOTIFY's body, for a probe. */
   fetch(request: { presentity: string; event: SipEventPackage; from?: string }): Promise<SipFetchResult>;
 }
 
+/** `statusCode` 0: nothing was sent (`reason` says why, e.g. `invalid-uri`). */
 export type SipFetchResult =
   | { readonly ok: true; readonly notification: SipNotification }
   | { readonly ok: false; readonly statusCode: number; readonly reason: string };
@@ -185,7 +188,7 @@ export type SipFetchResult =
  * coalesced, never queued, so the ESC ends in the latest state at any rate.
  */
 export interface SipPublisherPort {
-  publish(presentity: string, body: SipBody, options?: { event?: SipEventPackage; from?: string }): void;
+  publish(presentity: string, body: SipBody, options?: { event?: SipEventPackage; from?: string }): Result<void, BridgeError>;
   /** Removes the publication (Expires: 0). */
   unpublish(presentity: string, options?: { event?: SipEventPackage }): void;
 }
