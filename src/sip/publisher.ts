@@ -4,12 +4,13 @@
  * flight per presentity; changes meanwhile are coalesced into the latest body.
  */
 import { initialTransition, transition, type SnapshotFrom } from "xstate";
+import { ok, type Result } from "../errors.js";
 import type { BackoffPolicy } from "../../machines/sip-retry.js";
 import { sipPublisherMachine, type PublisherEvent, type SendPublishParams } from "../../machines/sip-publisher.machine.js";
 import type { DialogStore, SipBody, SipEventPackage, SipPublicationStatus, SipPublisherPort, SipUacEvents } from "../gateway/ports.js";
 import { DeadlineScheduler } from "./stack-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
-import type { SipStack } from "./stack.js";
+import { checkSipUri, type SipStack } from "./stack.js";
 import type { RequestOutcome } from "./stack-types.js";
 import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
 
@@ -68,10 +69,17 @@ export class SipPublisher implements SipPublisherPort {
   }
 
   /** Publishes `body` as the state of `presentity` (From defaults to the presentity itself, as phones do). */
-  publish(presentity: string, body: SipBody, options: { event?: SipEventPackage; from?: string } = {}): void {
+  publish(presentity: string, body: SipBody, options: { event?: SipEventPackage; from?: string } = {}): Result<void> {
+    const target = checkSipUri(presentity, "the presentity");
+    if (!target.ok) return target;
+    if (options.from !== undefined) {
+      const sender = checkSipUri(options.from, "the From");
+      if (!sender.ok) return sender;
+    }
     const publication = this.publicationOf(presentity, options.event ?? "presence", options.from);
     publication.latest = body;
     this.dispatch(publication, { type: "publish.requested" });
+    return ok(undefined);
   }
 
   unpublish(presentity: string, options: { event?: SipEventPackage } = {}): void {
@@ -189,7 +197,17 @@ export class SipPublisher implements SipPublisherPort {
     this.sent[params.kind]++;
     this.pacer.run((done) => {
       const stack = this.options.stack;
-      void stack.send(stack.makeRequest(spec)).then((outcome) => {
+      let message: ReturnType<SipStack["makeRequest"]>;
+      try {
+        message = stack.makeRequest(spec);
+      } catch (error) {
+        // Addresses are checked in publish(); only a damaged restored record gets here.
+        stack.logger.error("sip.publication.unsendable", { presentity: publication.presentity, reason: error instanceof Error ? error.message : String(error) });
+        done();
+        this.dispatch(publication, { type: "request.failed", status: 400 });
+        return;
+      }
+      void stack.send(message).then((outcome) => {
         done();
         if (generation === publication.generation) this.dispatch(publication, eventOf(outcome));
       });

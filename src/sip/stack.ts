@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Core, Grammar, type URI } from "sip.js";
+import { fail, ok, type Result } from "../errors.js";
 import type { Clock, Logger } from "../gateway/ports.js";
 import "./stack-branch.js";
 import { sipJsLoggerFactory } from "./stack-logger.js";
@@ -270,6 +271,15 @@ export class SipStack {
       this.core.configuration.aor = saved;
     }
   }
+}
+
+/** A SIP or SIPS URI, or the typed error for an address we cannot send to. */
+export function checkSipUri(text: string, what: string): Result<URI> {
+  const uri = Grammar.URIParse(text);
+  if (!uri || typeof uri !== "object" || (uri.scheme !== "sip" && uri.scheme !== "sips")) {
+    return fail("invalid-uri", `${what} is not a SIP URI`, undefined, text);
+  }
+  return ok(uri);
 }
 
 function parseUri(text: string, what: string): URI {

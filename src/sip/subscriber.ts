@@ -6,14 +6,16 @@
  * milliseconds and its From is the UA's (LIBRARIES.md §1).
  */
 import { initialTransition, transition } from "xstate";
+import { ok, type BridgeError, type Result } from "../errors.js";
 import { sipSubscriberMachine, type SubscriberEvent } from "../../machines/sip-subscriber.machine.js";
 import type { SipEventPackage, SipFetchResult, SipNotification, SipSubscriberPort, SipSubscriptionStatus } from "../gateway/ports.js";
 import { DeadlineScheduler } from "./stack-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
-import type { SipStack } from "./stack.js";
-import type { RequestDisposition, RequestOutcome } from "./stack-types.js";
-import { adoptNotify, adoptResponse, dialogKey, newDialog, readNotify, subscribeSpec } from "./subscriber-dialog.js";
+import { checkSipUri, type SipStack } from "./stack.js";
+import type { RequestOutcome, RequestSpec } from "./stack-types.js";
+import { adoptResponse, dialogKey, newDialog, subscribeSpec } from "./subscriber-dialog.js";
 import { fetchOnce } from "./subscriber-fetch.js";
+import { routeNotify } from "./subscriber-notify.js";
 import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
 import { restoreSubscriptions, toRecord } from "./subscriber-store.js";
 import type { DialogRef, SipSubscriberOptions, Subscription, SubscriberEventNoTime } from "./subscriber-types.js";
@@ -38,7 +40,14 @@ export class SipSubscriber implements SipSubscriberPort {
     this.identity = options.identity ?? options.stack.aor.toString();
     this.scheduler = new DeadlineScheduler(options.stack.clock, (key, due) => this.onDue(key, due));
     this.pacer = new Pacer(options.maxInFlight ?? 256);
-    this.unhook = options.stack.onIncomingRequest((request) => this.onInDialogRequest(request), { scope: "in-dialog" });
+    this.unhook = options.stack.onIncomingRequest(
+      (request) => routeNotify(request, this.stack, this.dialogs, (subscription, event, body) => {
+        subscription.current = body;
+        this.dispatch(subscription, event);
+        subscription.current = undefined;
+      }),
+      { scope: "in-dialog" },
+    );
   }
 
   /** Subscriptions held (for metrics and the benchmark). */
@@ -46,15 +55,17 @@ export class SipSubscriber implements SipSubscriberPort {
     return this.subscriptions.size;
   }
 
-  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void {
+  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): Result<void> {
     const from = request.from ?? this.identity;
+    const bad = badAddress(request.presentity, from);
+    if (bad) return bad;
     const key = `${from} ${request.presentity} ${request.event}`;
     const existing = this.subscriptions.get(key);
     if (existing) {
       existing.watchers.add(request.watcher);
       // A watcher joining a running subscription learns where it stands (the last body: see current()).
       if (existing.status) this.options.events.onSubscriptionStatus(existing.presentity, existing.event, [request.watcher], existing.status);
-      return;
+      return ok(undefined);
     }
     const [snapshot] = initialTransition(sipSubscriberMachine, {
       id: key, expires: this.options.expires ?? 3600,
@@ -63,6 +74,7 @@ export class SipSubscriber implements SipSubscriberPort {
     });
     const subscription = this.adopt(key, from, request.presentity, request.event, [request.watcher], snapshot, undefined);
     this.dispatch(subscription, { type: "subscribe.start" });
+    return ok(undefined);
   }
 
   unsubscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void {
@@ -72,6 +84,8 @@ export class SipSubscriber implements SipSubscriberPort {
   }
 
   fetch(request: { presentity: string; event: SipEventPackage; from?: string }): Promise<SipFetchResult> {
+    const bad = badAddress(request.presentity, request.from ?? this.identity);
+    if (bad) return Promise.resolve({ ok: false, statusCode: 0, reason: `${bad.error.code}: ${bad.error.message}` });
     return fetchOnce({
       stack: this.stack, dialogs: this.dialogs, presentity: request.presentity, event: request.event,
       from: request.from ?? this.identity, timerNMs: this.options.timerNMs ?? 32_000,
@@ -194,7 +208,12 @@ export class SipSubscriber implements SipSubscriberPort {
     this.pacer.run((done) => {
       // Superseded while it waited for a slot (unsubscribed, or a newer SUBSCRIBE): do not send.
       if (subscription.retired || generation !== subscription.generation) return done();
-      const message = this.stack.makeRequest(spec);
+      const message = this.build(spec, subscription.presentity);
+      if (!message) {
+        done();
+        this.dispatch(subscription, { type: "request.failed", status: 400 });
+        return;
+      }
       void this.stack.send(message).then((outcome) => {
         done();
         dialog.localSeq = Math.max(dialog.localSeq, message.cseq); // digest retries raise the CSeq
@@ -212,7 +231,21 @@ export class SipSubscriber implements SipSubscriberPort {
     this.dialogs.set(ref, { kind: "linger", event: subscription.event });
     this.scheduler.set(`linger ${ref}`, this.stack.clock.now() + LINGER_MS, "linger.end");
     subscription.dialog = undefined;
-    this.pacer.run((done) => void this.stack.send(this.stack.makeRequest(spec)).then(done));
+    this.pacer.run((done) => {
+      const message = this.build(spec, subscription.presentity);
+      if (message) void this.stack.send(message).then(done);
+      else done();
+    });
+  }
+
+  /** Addresses are checked in subscribe(); a damaged restored record is what could still fail here. */
+  private build(spec: RequestSpec, presentity: string): ReturnType<SipStack["makeRequest"]> | undefined {
+    try {
+      return this.stack.makeRequest(spec);
+    } catch (error) {
+      this.stack.logger.error("sip.subscription.unsendable", { presentity, reason: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
   }
 
   private onDue(key: string, due: Due): void {
@@ -222,47 +255,6 @@ export class SipSubscriber implements SipSubscriberPort {
     }
     const subscription = this.subscriptions.get(key);
     if (subscription) this.dispatch(subscription, { type: due });
-  }
-
-  /** In-dialog requests: NOTIFYs for our subscriptions, fetches and lingering dialogs; the rest to the core. */
-  private onInDialogRequest(request: Parameters<Parameters<SipStack["onIncomingRequest"]>[0]>[0]): RequestDisposition {
-    if (request.method !== "NOTIFY" || request.toTag === undefined) return "pass";
-    const ref = this.dialogs.get(dialogKey(request.callId, request.toTag));
-    if (!ref) return "pass"; // the core answers 481 (RFC 6665 §4.1.2.4: no such subscription)
-    const uas = this.stack.serverTransaction(request);
-    const reading = readNotify(request, ref.kind === "subscription" ? ref.subscription.event : ref.event);
-    if (!reading.ok) {
-      uas.reject({ statusCode: reading.status, reasonPhrase: reading.reason });
-      return "handled";
-    }
-    const { state, body } = reading;
-    if (ref.kind === "linger") {
-      uas.accept({ statusCode: 200 });
-      return "handled";
-    }
-    if (ref.kind === "fetch") {
-      uas.accept({ statusCode: 200 });
-      ref.onNotify({ state: state.state, body });
-      return "handled";
-    }
-    const subscription = ref.subscription;
-    const dialog = subscription.dialog;
-    const fit = dialog ? adoptNotify(dialog, request) : "other-fork";
-    if (fit !== "ok") {
-      // One dialog per subscription: a second fork is refused and so ends (RFC 6665 §4.1.2.4).
-      uas.reject({ statusCode: fit === "other-fork" ? 481 : 500 });
-      return "handled";
-    }
-    uas.accept({ statusCode: 200 });
-    subscription.current = body;
-    this.dispatch(subscription, {
-      type: "notify.received", state: state.state,
-      ...(state.expires === undefined ? {} : { expires: state.expires }),
-      ...(state.reason === undefined ? {} : { reason: state.reason }),
-      ...(state.retryAfter === undefined ? {} : { retryAfter: state.retryAfter }),
-    });
-    subscription.current = undefined;
-    return "handled";
   }
 
   private dropDialog(subscription: Subscription): void {
@@ -280,6 +272,13 @@ export class SipSubscriber implements SipSubscriberPort {
     if (this.subscriptions.get(subscription.key) === subscription) this.subscriptions.delete(subscription.key);
     this.options.store?.deleteDialog(`subscriber:${subscription.key}`);
   }
+}
+
+function badAddress(presentity: string, from: string): { readonly ok: false; readonly error: BridgeError } | undefined {
+  const target = checkSipUri(presentity, "the presentity");
+  if (!target.ok) return target;
+  const sender = checkSipUri(from, "the From");
+  return sender.ok ? undefined : sender;
 }
 
 /** A SUBSCRIBE's outcome as a machine event; a 2xx also teaches the dialog its remote side. */

@@ -109,6 +109,13 @@ describe("SipPublisher", () => {
     expect(esc.body).toBeUndefined();
   });
 
+  it("refuses a presentity that is not a SIP URI (invalid-uri) and sends nothing", async () => {
+    const { esc, publisher } = await setup();
+    expect(publisher.publish("alice@example.com", body("x"))).toMatchObject({ ok: false, error: { code: "invalid-uri" } });
+    expect(publisher.stateOf("alice@example.com")).toBeUndefined();
+    expect(esc.seen).toHaveLength(0);
+  });
+
   it("coalesces: 100 changes during one PUBLISH in flight become one modify with the last body", async () => {
     const { esc, publisher } = await setup();
     const alice = esc.uri("alice");

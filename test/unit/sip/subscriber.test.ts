@@ -115,6 +115,19 @@ describe("SipSubscriber: notifier behaviour", () => {
     expect(await dialog?.notify("terminated;reason=timeout")).toBe(200);
   });
 
+  it("refuses an address that is not a SIP URI with invalid-uri, sends nothing, and keeps serving", async () => {
+    const { notifier, subscriber, seen } = await setup();
+    const refused = subscriber.subscribe({ presentity: "mailto:juliet@capulet.lit", event: "presence", watcher: "w" });
+    expect(refused).toMatchObject({ ok: false, error: { code: "invalid-uri", source: "mailto:juliet@capulet.lit" } });
+    expect(subscriber.subscribe({ presentity: notifier.uri("1001"), event: "presence", watcher: "w", from: "not a uri" }))
+      .toMatchObject({ ok: false, error: { code: "invalid-uri" } });
+    expect(await subscriber.fetch({ presentity: "juliet", event: "presence" })).toMatchObject({ ok: false, statusCode: 0 });
+    expect(subscriber.size).toBe(0);
+    expect(subscriber.subscribe({ presentity: notifier.uri("1001"), event: "presence", watcher: "w" })).toEqual({ ok: true, value: undefined });
+    await until(() => seen.notifications.length === 1, "the NOTIFY");
+    expect(notifier.subscribes).toHaveLength(1);
+  });
+
   it("re-subscribes at once on terminated;reason=deactivated, with a new dialog", async () => {
     const { notifier, subscriber, seen } = await setup();
     subscriber.subscribe({ presentity: notifier.uri("1001"), event: "presence", watcher: "w" });
