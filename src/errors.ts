@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   // Files and usage (src/cli)
   "file-not-found": "the file does not exist or cannot be read",
   "usage": "the command line is not valid",
+  // SIP UAC (src/sip: subscriber, publisher)
+  "invalid-uri": "the address is not a SIP or SIPS URI",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

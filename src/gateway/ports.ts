@@ -3,6 +3,8 @@
  * src/store) implement these with type-only imports of this file; only
  * src/app.ts knows both sides. Everything here is a contract: keep it small.
  */
+import type { SipBody as ParsedSipBody } from "../pidf/types.js";
+import type { BridgeError, Result } from "../errors.js";
 import type { Presence } from "../presence/types.js";
 
 /** Time and timers, injectable so that tests drive deadlines with a simulated clock. */
@@ -92,7 +94,11 @@ export interface PresenceStore {
 
 /** A SIP dialog the bridge must keep across a restart (notifier dialogs, subscriber dialogs). */
 export interface SipDialogRecord {
-  /** `callId;localTag;remoteTag`. */
+  /**
+   * `callId;localTag;remoteTag` for notifier dialogs. Subscriber and publisher records are
+   * keyed by what outlives their dialogs (`subscriber:<from> <presentity> <event>`,
+   * `publisher:<presentity> <event>`), so a re-subscription or a fresh PUBLISH replaces its record.
+   */
   readonly id: string;
   readonly role: "notifier" | "subscriber" | "publisher";
   /** JSON-safe state of the dialog and its machine (route set, CSeq, expiry …). */
@@ -111,4 +117,175 @@ export interface Store extends SubscriptionStore, PresenceStore, DialogStore {
   /** Several writes as one durable unit. */
   transaction<T>(fn: () => T): T;
   close(): void;
+}
+
+// ---------------------------------------------------------------------------
+// SIP side, UAC: what the gateway asks of the SIP subscriber and publisher, and what they report
+// ---------------------------------------------------------------------------
+
+/** RFC 3856 presence (PIDF) or RFC 4235 dialog (BLF) event package. */
+export type SipEventPackage = "presence" | "dialog";
+
+/** A body as it came or goes on the wire (`application/pidf+xml`, `application/dialog-info+xml` …). */
+export interface SipBody {
+  readonly contentType: string;
+  readonly content: string;
+}
+
+/** One NOTIFY of a subscription the bridge holds (answered 200 before this is called). */
+export interface SipNotification {
+  /** The remote presentity, e.g. `sip:1001@pbx.example.com`. */
+  readonly presentity: string;
+  readonly event: SipEventPackage;
+  /** The NOTIFY's body; undefined when it had none (RFC 6665 allows an empty NOTIFY). */
+  readonly body: SipBody | undefined;
+  /** The Subscription-State value: `active`, `pending` or `terminated`. */
+  readonly subscriptionState: "active" | "pending" | "terminated";
+}
+
+/**
+ * Where a remote subscription stands. `terminated` reasons (FIELD.md §2.2): `denied` (403/603,
+ * reason=rejected), `gone` (404/410/604, reason=noresource), `unsupported-event` (489),
+ * `unauthorized` (digest failed twice), `invariant`, `unsubscribed` (the last watcher left),
+ * `failed` (any other final error, with its status code).
+ */
+export type SipSubscriptionStatus =
+  | { readonly state: "pending" | "active" }
+  | { readonly state: "retrying"; readonly retryAt: number; readonly statusCode?: number; readonly reason?: string }
+  | {
+      readonly state: "terminated";
+      readonly reason: "denied" | "gone" | "unsupported-event" | "unauthorized" | "invariant" | "unsubscribed" | "failed";
+      readonly statusCode?: number;
+    };
+
+/** RFC 3903 publication state of one presentity the bridge publishes. */
+export type SipPublicationStatus =
+  | { readonly state: "published"; readonly etag: string; readonly expiresAt: number }
+  | { readonly state: "retrying"; readonly retryAt: number; readonly statusCode?: number }
+  | { readonly state: "removed" }
+  | { readonly state: "failed"; readonly statusCode: number; readonly reason: string };
+
+/**
+ * The SIP subscriber (UAC): ONE SIP subscription per (From, presentity, event), shared by all
+ * its watchers; started with the first watcher, ended (Expires: 0) after the last. `watcher`
+ * is any stable id of who wants it (a bare JID). `from` defaults to the gateway identity.
+ * A presentity or From that is not a SIP URI comes back as `invalid-uri`; nothing is sent.
+ */
+export interface SipSubscriberPort {
+  subscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): Result<void, BridgeError>;
+  unsubscribe(request: { presentity: string; event: SipEventPackage; watcher: string; from?: string }): void;
+  /** RFC 3856 §3.3 / RFC 6665 §4.4.3 fetch (Expires: 0): one NOTIFY's body, for a probe. */
+  fetch(request: { presentity: string; event: SipEventPackage; from?: string }): Promise<SipFetchResult>;
+}
+
+/** `statusCode` 0: nothing was sent (`reason` says why, e.g. `invalid-uri`). */
+export type SipFetchResult =
+  | { readonly ok: true; readonly notification: SipNotification }
+  | { readonly ok: false; readonly statusCode: number; readonly reason: string };
+
+/**
+ * The SIP publisher (RFC 3903): the latest body per presentity wins; rapid changes are
+ * coalesced, never queued, so the ESC ends in the latest state at any rate.
+ */
+export interface SipPublisherPort {
+  publish(presentity: string, body: SipBody, options?: { event?: SipEventPackage; from?: string }): Result<void, BridgeError>;
+  /** Removes the publication (Expires: 0). */
+  unpublish(presentity: string, options?: { event?: SipEventPackage }): void;
+}
+
+/** What the SIP UAC side reports to the gateway. */
+export interface SipUacEvents {
+  onNotification(notification: SipNotification): void;
+  /** `watchers`: who shares the subscription, so the gateway can answer each of them. */
+  onSubscriptionStatus(presentity: string, event: SipEventPackage, watchers: readonly string[], status: SipSubscriptionStatus): void;
+  onPublicationStatus(presentity: string, event: SipEventPackage, status: SipPublicationStatus): void;
+}
+
+// ---------------------------------------------------------------------------
+// SIP side, UAS: SIP watchers of the presentities the bridge serves (notifier),
+// and SIP publishers of their state (PUBLISH receiver, RFC 3903 ESC)
+// ---------------------------------------------------------------------------
+
+/** A presentity the bridge serves to SIP watchers, e.g. a chat user seen as `sip:alice@example.com`. */
+export interface ServedPresentity {
+  /** The gateway's key (e.g. the bare JID); every callback and port call names the presentity by it. */
+  readonly id: string;
+  /** Its SIP URI: the `entity` of the PIDF and dialog-info bodies sent for it. */
+  readonly uri: string;
+}
+
+/** Which served presentity a Request-URI names; undefined means 404 (RFC 3261 §8.2.2.1). */
+export type PresentityResolver = (requestUri: string) => ServedPresentity | undefined;
+
+/** One SIP watcher's subscription: one notifier dialog. */
+export interface SipWatcher {
+  /** `callId;localTag;remoteTag`, the key of its {@link SipDialogRecord}. */
+  readonly dialogId: string;
+  /** {@link ServedPresentity.id}. */
+  readonly presentity: string;
+  /** The watcher's From URI, e.g. `sip:bob@example.com`. */
+  readonly watcher: string;
+  readonly event: SipEventPackage;
+  /** Set when the watcher passed our digest challenge as this user. */
+  readonly authenticatedUser?: string;
+}
+
+/** RFC 6665 §4.1.3 reasons, plus `notify-failed` (RFC 6665 §4.2.2: 481/408 to a NOTIFY). */
+export type SipWatcherEndReason =
+  | "timeout" | "rejected" | "noresource" | "deactivated" | "probation" | "giveup" | "invariant" | "notify-failed";
+
+/** What the notifier asks and tells the gateway. Called synchronously. */
+export interface SipNotifierEvents {
+  /**
+   * A new subscription (RFC 8048 §5.3: becomes an XMPP `subscribe`). `approve`: active at
+   * once; `deny`: 403, no dialog; `defer`: 200 and NOTIFY `pending` until {@link SipNotifierPort.authorize}.
+   */
+  watcherSubscribed(watcher: SipWatcher): ApprovalDecision;
+  /** The subscription ended (unsubscribe and expiry both say `timeout`). Refreshes are absorbed, never reported. */
+  watcherUnsubscribed(watcher: SipWatcher, reason: SipWatcherEndReason): void;
+  /**
+   * A fetch (`Expires: 0` outside a dialog, RFC 6665 §4.4.3; RFC 8048 §7: a probe). `approve`:
+   * one terminated NOTIFY with the current state; `defer`: the same without state; `deny`: 403.
+   */
+  watcherFetched(watcher: SipWatcher): ApprovalDecision;
+}
+
+/** What the gateway asks of the notifier. */
+export interface SipNotifierPort {
+  /** Decides a pending subscription: NOTIFY `active` with the state, or `terminated;reason=rejected`. */
+  authorize(dialogId: string, decision: "approve" | "deny"): void;
+  /** {@link authorize} for every dialog of one watcher of one presentity. */
+  authorizeWatcher(presentity: string, watcher: string, decision: "approve" | "deny"): void;
+  /** The presentity's current state: its active watchers get NOTIFYs, coalesced per dialog. */
+  setPresence(presentity: string, presence: Presence): void;
+  /** The bridge no longer serves it: its watchers get `terminated;reason=noresource`. */
+  removePresentity(presentity: string): void;
+  watchers(presentity?: string): readonly SipWatcher[];
+}
+
+/** One RFC 3903 publication held by the receiver: one source of a presentity's state. */
+export interface SipPublication {
+  /** The current SIP-ETag (a new one after every refresh or modify, RFC 3903 §6). */
+  readonly etag: string;
+  readonly event: SipEventPackage;
+  /** As it came on the wire. */
+  readonly body: SipBody;
+  /** The body parsed (src/pidf): the gateway maps it with src/mapping, no second parse. */
+  readonly document: ParsedSipBody;
+  /** The publisher's From URI. */
+  readonly publisher: string;
+  readonly expiresAt: number;
+  /** ms since epoch of the last initial or modifying PUBLISH. */
+  readonly updatedAt: number;
+}
+
+/** What the PUBLISH receiver tells the gateway. */
+export interface SipPublicationEvents {
+  /**
+   * The publications of a presentity changed (initial, modify, remove, expiry; a refresh
+   * changes no state and is not reported). `publications` is every current one, oldest
+   * update first; none left means no SIP publisher speaks for it any more. Composition is
+   * the gateway's: `sipToPresence` per publication, then `compose` (src/mapping, src/presence).
+   */
+  published(presentity: string, publications: readonly SipPublication[]): void;
 }

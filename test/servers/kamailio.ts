@@ -23,11 +23,16 @@ export interface KamailioOptions {
   /** Listen on TCP, same port number (default true). */
   tcp?: boolean;
   /** Digest auth for PUBLISH, SUBSCRIBE and REGISTER against these users (realm given here). */
-  auth?: { realm: string; users: SipUser[] };
+  auth?: { realm: string; users: SipUser[]; algorithm?: "MD5" | "SHA-256" };
   /** Shared memory in MB; default 1024, as PEERS.md found bursts of PUBLISH need (address space, touched lazily). */
   sharedMemoryMb?: number;
   /** Log every request and reply in kamailio.log. */
   trace?: boolean;
+  /**
+   * Relay out-of-dialog SUBSCRIBE and PUBLISH whose Request-URI domain is `domain` to
+   * `target` (a SIP URI such as `sip:127.0.0.1:5070;transport=tcp`), record-routed.
+   */
+  forward?: { domain: string; target: string };
 }
 
 export interface Kamailio {
@@ -87,7 +92,9 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     "-DD", "-E", "-f", KAMAILIO_CFG, "-L", modules,
     "-A", `DBURL="text://${db}"`,
     ...(options.auth ? ["-A", "WITH_AUTH", "-A", `AUTH_REALM="${options.auth.realm}"`] : []),
+    ...(options.auth?.algorithm ? ["-A", `AUTH_ALGORITHM="${options.auth.algorithm}"`] : []),
     ...(options.trace ? ["-A", "WITH_TRACE"] : []),
+    ...(options.forward ? ["-A", `BRIDGE_DOMAIN="${options.forward.domain}"`, "-A", `BRIDGE_URI="${options.forward.target}"`] : []),
     ...transports.flatMap((t) => ["-l", `${t}:${LOOPBACK}:${port}`]),
     "-m", String(options.sharedMemoryMb ?? 1024), "-M", "16",
     "-Y", join(dir, "run"), "-w", dir, "-P", join(dir, "kamailio.pid"),

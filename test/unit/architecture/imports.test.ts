@@ -50,7 +50,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "src/pidf": ["src/xml", "src/errors"],
   "src/xmpp": ["src/xml", "src/errors", "type:src/presence", "type:src/gateway"],
   "src/mapping": ["src/presence", "src/pidf", "src/xmpp", "src/xml", "src/errors"],
-  "src/sip": ["src/errors", "type:src/gateway", "type:src/presence"],
+  "src/sip": ["src/errors", "type:src/gateway", "type:src/presence", "machines", "src/pidf"],
   "src/store": ["src/errors", "type:src/gateway", "type:src/presence"],
   "src/gateway": ["src/presence", "src/mapping", "src/errors", "type:src/pidf", "type:src/xmpp", "machines"],
   "src/config": ["src/errors"],
