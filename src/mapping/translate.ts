@@ -3,7 +3,7 @@
  * table's rules → the canonical Presence, with the rule that decided it.
  */
 import { compose, makeEntry } from "../presence/index.js";
-import type { Notes, Origin, Presence } from "../presence/types.js";
+import type { Notes, Origin, Presence, PresenceEntry } from "../presence/types.js";
 import type { Dialog, SipBody } from "../pidf/types.js";
 import type { XmppPresence } from "../xmpp/types.js";
 import { liftDialogInfo } from "./lift-dialog.js";
@@ -28,9 +28,50 @@ function liftSip(body: SipBody): Lifted & { readonly dialogs?: readonly Dialog[]
   }
 }
 
-function prepareSip(body: SipBody, origin: Partial<Origin> | undefined): { composed: Presence; facts: Facts } {
-  const lifted = liftSip(body);
-  const composed = compose(lifted.entries, lifted.presentity, originOf("sip", origin?.entity ?? body.entity, origin?.via));
+type LiftedSip = ReturnType<typeof liftSip>;
+
+const unionOf = (a: readonly string[] | undefined, b: readonly string[] | undefined): readonly string[] | undefined =>
+  a === undefined || a.length === 0 ? b : b === undefined || b.length === 0 ? a : [...a, ...b];
+
+/**
+ * Several publications of one presentity (RFC 3903 §4: the compositor's job) as
+ * one lifted body: every entry of every body, presentity facts united, notes
+ * from the first body that has any (callers order bodies newest first).
+ */
+function liftAll(bodies: readonly SipBody[]): LiftedSip {
+  if (bodies.length === 1) return liftSip(bodies[0] as SipBody);
+  const entries: PresenceEntry[] = [];
+  const dialogs: Dialog[] = [];
+  let activities: readonly string[] | undefined;
+  let otherActivities: readonly string[] | undefined;
+  let moods: readonly string[] | undefined;
+  let placeTypes: readonly string[] | undefined;
+  let notes: Notes | undefined;
+  let idleSince: string | undefined;
+  let basic: "open" | "closed" | undefined;
+  let idle = false;
+  bodies.forEach((body, index) => {
+    const lifted = liftSip(body);
+    for (const entry of lifted.entries) entries.push(makeEntry({ ...entry, id: `${index}:${entry.id}` }));
+    if (lifted.dialogs !== undefined) dialogs.push(...lifted.dialogs);
+    const facts = lifted.presentity;
+    activities = unionOf(activities, facts.activities);
+    otherActivities = unionOf(otherActivities, facts.otherActivities);
+    moods = unionOf(moods, facts.moods);
+    placeTypes = unionOf(placeTypes, facts.placeTypes);
+    if (notes === undefined && facts.notes !== undefined && Object.keys(facts.notes).length > 0) notes = facts.notes;
+    if (facts.idleSince !== undefined && (idleSince === undefined || Date.parse(facts.idleSince) > Date.parse(idleSince))) idleSince = facts.idleSince;
+    if (lifted.basic === "open" || (lifted.basic === "closed" && basic === undefined)) basic = lifted.basic;
+    idle ||= lifted.idle;
+  });
+  const presentity = { activities, otherActivities, moods, placeTypes, notes, idleSince };
+  return { entries, presentity, idle, ...(basic === undefined ? {} : { basic }), ...(dialogs.length === 0 ? {} : { dialogs }) };
+}
+
+function prepareSip(body: SipBody | readonly SipBody[], origin: Partial<Origin> | undefined): { composed: Presence; facts: Facts } {
+  const bodies: readonly SipBody[] = Array.isArray(body) ? body : [body as SipBody];
+  const lifted = liftAll(bodies);
+  const composed = compose(lifted.entries, lifted.presentity, originOf("sip", origin?.entity ?? bodies[0]?.entity, origin?.via));
   return { composed, facts: factsOf(composed, lifted) };
 }
 
@@ -70,6 +111,17 @@ function prepareXmpp(p: XmppPresence, origin: Partial<Origin> | undefined): { co
  */
 export function sipToPresence(body: SipBody, table: MappingTable, origin?: Partial<Origin>): Translation {
   const { composed, facts } = prepareSip(body, origin);
+  return runRules(table.sipToXmpp, facts, composed);
+}
+
+/**
+ * Several publications of one presentity (the PUBLISH receiver's current bodies,
+ * newest first) → one canonical presence: every tuple, device and dialog of every
+ * body is composed together (src/presence/compose.ts), then the table's rules run
+ * once. No publication at all is unavailable.
+ */
+export function sipBodiesToPresence(bodies: readonly SipBody[], table: MappingTable, origin?: Partial<Origin>): Translation {
+  const { composed, facts } = prepareSip(bodies, origin);
   return runRules(table.sipToXmpp, facts, composed);
 }
 
