@@ -50,6 +50,21 @@ export interface SubscriptionRecord {
   readonly nick?: string;
   /** ms since epoch of the last change. */
   readonly updatedAt: number;
+  /**
+   * Deadlines are data (STYLE.md §3), so a restart re-arms them from the record.
+   * RFC 6121 §3.1.2: while pendingOut, the contact's subscribe is re-sent at
+   * `resendAt` (components have no stream management; stanzas are lost across a
+   * reconnect); `resendCount` drives the back-off.
+   */
+  readonly resendAt?: number;
+  readonly resendCount?: number;
+  /**
+   * RFC 6121 §3.1.3: while pendingIn, a deferred request is delivered to the
+   * gateway again at `decideBy` until it approves or denies; `askCount` drives
+   * the back-off.
+   */
+  readonly decideBy?: number;
+  readonly askCount?: number;
 }
 
 /** What the presence server decides for a new watcher until the gateway answers. */
