@@ -44,6 +44,12 @@ export const ERROR_CODES = {
   // Configuration (src/config)
   "unknown-key": "the configuration has a key the bridge does not know",
   "missing-key": "the configuration lacks a required key",
+  // Subscriptions (src/gateway) — RFC 6120 §8.3.3 condition names
+  "policy-violation": "the sender exceeded a local policy, such as the rate of subscription requests",
+  // Store (src/store)
+  "store-corrupt": "the database file is not a SQLite database or is damaged",
+  "store-unreadable": "the database file cannot be opened, read or written",
+  "store-schema-newer": "the database was written by a newer presence-bridge; its schema is not one this version reads",
   // Files and usage (src/cli)
   "file-not-found": "the file does not exist or cannot be read",
   "usage": "the command line is not valid",
