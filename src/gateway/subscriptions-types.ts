@@ -110,6 +110,8 @@ export interface SubscriptionOutcome {
    */
   readonly refused?: BridgeError;
   readonly dropped?: boolean;
+  /** The store refused the write: nothing changed and nothing was sent (logged). */
+  readonly failed?: BridgeError;
 }
 
 export interface SubscriptionCounts {
