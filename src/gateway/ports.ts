@@ -153,6 +153,9 @@ export type StanzaErrorCondition =
   | "service-unavailable"
   | "remote-server-timeout";
 
+/** RFC 6120 §8.3.2 error types. */
+export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
+
 /**
  * `connecting`: first attempt; `online`: handshake done; `reconnecting`: down, the next
  * attempt is scheduled; `stopped`: closed on purpose; `failed`: a fatal error
@@ -195,8 +198,11 @@ export interface XmppLink {
   status(): XmppLinkStatus;
   counters(): XmppLinkCounters;
   sendPresence(presence: AddressedPresence): void;
-  /** RFC 6120 §8.3: the error reply to a presence (`to`/`from` swapped, same id). Never to an error. */
-  sendPresenceError(original: AddressedPresence, condition: StanzaErrorCondition, text?: string): void;
+  /**
+   * RFC 6120 §8.3: the error reply to a presence (`to`/`from` swapped, same id). Never to
+   * an error. `type` overrides the condition's usual error type (a rate limit is `wait`).
+   */
+  sendPresenceError(original: AddressedPresence, condition: StanzaErrorCondition, text?: string, type?: StanzaErrorType): void;
   /** Presence addressed to the domain or one of its contacts. Returns an unsubscribe function. */
   onPresence(handler: (presence: AddressedPresence) => void): () => void;
   onStatus(handler: (status: XmppLinkStatus) => void): () => void;
