@@ -15,7 +15,7 @@ import { component as createComponent, type Component, type ComponentOptions, ty
 import { Element } from "ltx";
 import { fail, ok, type BridgeError, type ErrorCode, type Result } from "../../errors.js";
 import type {
-  AddressedPresence, Clock, Logger, StanzaErrorCondition, TimerHandle, XmppLink, XmppLinkCounters, XmppLinkState, XmppLinkStatus,
+  AddressedPresence, Clock, Logger, StanzaErrorCondition, StanzaErrorType, TimerHandle, XmppLink, XmppLinkCounters, XmppLinkState, XmppLinkStatus,
 } from "../../gateway/ports.js";
 import { xmppPresenceToElement } from "../stanza-serialize.js";
 import { DEFAULT_BACKOFF, reconnectDelay, type ReconnectBackoff } from "./backoff.js";
@@ -159,9 +159,9 @@ export class ComponentLink implements XmppLink {
     this.send(xmppPresenceToElement(presence));
   }
 
-  sendPresenceError(original: AddressedPresence, condition: StanzaErrorCondition, text?: string): void {
+  sendPresenceError(original: AddressedPresence, condition: StanzaErrorCondition, text?: string, type?: StanzaErrorType): void {
     const attrs = { from: original.from, to: original.to, id: original.id, type: original.type === "available" ? undefined : original.type };
-    const reply = errorReply({ name: "presence", attrs }, condition, text);
+    const reply = errorReply({ name: "presence", attrs }, condition, text, type);
     if (reply !== undefined) this.send(reply);
   }
 

@@ -4,12 +4,12 @@
  * error is ever answered with an error (§8.3.1).
  */
 import { Element } from "ltx";
-import type { StanzaErrorCondition } from "../../gateway/ports.js";
+import type { StanzaErrorCondition, StanzaErrorType } from "../../gateway/ports.js";
 
 export const STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 /** RFC 6120 §8.3.3: the error type each condition is sent with. */
-const ERROR_TYPE: Readonly<Record<StanzaErrorCondition, "auth" | "cancel" | "continue" | "modify" | "wait">> = {
+const ERROR_TYPE: Readonly<Record<StanzaErrorCondition, StanzaErrorType>> = {
   "bad-request": "modify",
   "feature-not-implemented": "cancel",
   forbidden: "auth",
@@ -42,7 +42,7 @@ export function errorReply(
   stanza: Answerable,
   condition: StanzaErrorCondition,
   explanation?: string,
-  type?: "auth" | "cancel" | "continue" | "modify" | "wait",
+  type?: StanzaErrorType,
 ): Element | undefined {
   const stanzaType = text(stanza.attrs.type);
   if (stanzaType === "error" || (stanza.name === "iq" && stanzaType === "result")) return undefined;
