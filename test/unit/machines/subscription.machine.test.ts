@@ -24,7 +24,7 @@ import {
 function step(state: SubscriptionStateName, event: SubscriptionEvent, preApproved = false) {
   const snapshot = subscriptionMachine.resolveState({ value: state, context: { preApproved } });
   const [next, actions] = transition(subscriptionMachine, snapshot, event);
-  return { state: next.value as SubscriptionStateName, preApproved: next.context.preApproved, actions: actions.map((a) => a.type) };
+  return { state: next.value as SubscriptionStateName, preApproved: next.context.preApproved, actions: actions.map((a): string => a.type) };
 }
 
 const label = (r: Row): string =>
