@@ -169,6 +169,18 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /** What the file is and how it is opened, for logs and the operator. */
+  describe(): { readonly path: string; readonly schemaVersion: number; readonly journalMode: string; readonly synchronous: "full" | "normal" | "other" } {
+    const level = this.db.pragma("synchronous", { simple: true });
+    return {
+      path: this.path,
+      schemaVersion: schemaVersion(this.db),
+      journalMode: String(this.db.pragma("journal_mode", { simple: true })),
+      // PRAGMA synchronous reads back as a number: 1 = NORMAL, 2 = FULL.
+      synchronous: level === 2 ? "full" : level === 1 ? "normal" : "other",
+    };
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
