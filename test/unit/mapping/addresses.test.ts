@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileAddresses, parseJid, parseSipUri, type AddressBook } from "../../../src/mapping/index.js";
+import { addressDirectory, compileAddresses, parseJid, parseSipUri, type AddressBook } from "../../../src/mapping/index.js";
 import type { AddressRules } from "../../../src/mapping/types.js";
 
 function book(rules: AddressRules | undefined, componentDomain = "sip.example.com"): AddressBook {
@@ -148,5 +148,22 @@ describe("invalid input gives typed errors", () => {
     expect(value(parseSipUri("sips:1001@[2001:db8::1]:5061;transport=tls?subject=x"))).toEqual({
       scheme: "sips", user: "1001", host: "[2001:db8::1]", port: 5061, params: { transport: "tls" },
     });
+  });
+});
+
+describe("addressDirectory", () => {
+  const b = book(SITE);
+  it("looks contacts up by JID with their SIP URI and name", () => {
+    const d = addressDirectory(b);
+    expect(d.lookup("1001@sip.example.com/phone")).toEqual({ ok: true, value: { jid: "1001@sip.example.com", sip: "sip:1001@pbx.example.com", name: "Juliet Capulet" } });
+    expect(d.lookup("juliet@example.com")).toMatchObject({ ok: false, error: { code: "item-not-found" } });
+    expect(d.lookup("a b@sip.example.com")).toMatchObject({ ok: false, error: { code: "jid-malformed" } });
+  });
+  it("narrows contacts to a pattern, for lookups and the prompt", () => {
+    const d = addressDirectory(b, /^sip:[0-9]{4}@pbx\.example\.com$/);
+    expect(d.lookup("1001@sip.example.com").ok).toBe(true);
+    expect(d.lookup("alice@sip.example.com")).toMatchObject({ ok: false, error: { code: "item-not-found" } });
+    expect(d.resolvePrompt("1002")).toEqual({ ok: true, value: "1002@sip.example.com" });
+    expect(d.resolvePrompt("alice@example.org")).toMatchObject({ ok: false, error: { code: "item-not-found" } });
   });
 });
