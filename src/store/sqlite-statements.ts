@@ -51,7 +51,13 @@ export function prepareStatements(db: Database.Database) {
          decide_by = excluded.decide_by, ask_count = excluded.ask_count`,
     ),
     deleteSubscription: db.prepare<[string, string]>("DELETE FROM subscriptions WHERE contact = ? AND watcher = ?"),
-    listSubscriptions: db.prepare<[], SubscriptionRow>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions`),
+    // Keyset pages in primary-key order: a restore of 100,000 never holds every row at once.
+    firstSubscriptions: db.prepare<[number], SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY contact, watcher LIMIT ?`,
+    ),
+    nextSubscriptions: db.prepare<[string, string, number], SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE (contact, watcher) > (?, ?) ORDER BY contact, watcher LIMIT ?`,
+    ),
     subscriptionsOf: db.prepare<[string], SubscriptionRow>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE contact = ?`),
     getPresence: db.prepare<[string], PresenceRow>("SELECT entity, presence, updated_at FROM presence WHERE entity = ?"),
     putPresence: db.prepare<[string, string, number]>(

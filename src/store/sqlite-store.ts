@@ -124,9 +124,20 @@ export class SqliteStore implements Store {
     this.statements.deleteSubscription.run(contact, watcher);
   }
 
-  listSubscriptions(): Iterable<SubscriptionRecord> {
-    // all(), not iterate(): the connection stays free for writes while the caller loops.
-    return this.statements.listSubscriptions.all().map(rowToSubscription);
+  /**
+   * Pages of 2,000 rows in key order, each read at once: the connection stays
+   * free for writes between pages (a row written meanwhile after the current
+   * key is listed too), and memory stays flat however many rows there are.
+   */
+  *listSubscriptions(): Iterable<SubscriptionRecord> {
+    const page = 2_000;
+    let rows = this.statements.firstSubscriptions.all(page);
+    for (;;) {
+      for (const row of rows) yield rowToSubscription(row);
+      const last = rows[rows.length - 1];
+      if (rows.length < page || last === undefined) return;
+      rows = this.statements.nextSubscriptions.all(last.contact, last.watcher, page);
+    }
   }
 
   subscriptionsOf(contact: string): readonly SubscriptionRecord[] {

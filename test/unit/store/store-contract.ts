@@ -86,6 +86,23 @@ export function storeContract(name: string, open: () => Store): void {
       store.close();
     });
 
+    it("lists thousands of relations each exactly once, and accepts writes while the caller loops", () => {
+      const store = open();
+      store.transaction(() => {
+        for (let i = 0; i < 4_500; i++) store.putSubscription(juliet({ contact: `${i % 7}@sip.example.com`, watcher: `w${i}@capulet.lit` }));
+      });
+      const seen = new Set<string>();
+      let n = 0;
+      for (const r of store.listSubscriptions()) {
+        seen.add(`${r.contact} ${r.watcher}`);
+        // A registry may persist while it restores (a record armed anew): the store must allow it.
+        if (n++ % 1_000 === 0) store.putSubscription({ ...r, updatedAt: 1 });
+      }
+      expect(n).toBe(4_500);
+      expect(seen.size).toBe(4_500);
+      store.close();
+    });
+
     it("values go in and come out as copies", () => {
       const store = open();
       const record = { ...juliet() } as { state: string };
