@@ -133,7 +133,7 @@ export class ComponentLink implements XmppLink {
     if (this.outbox.size > 0) this.options.logger.warn("link.queue-dropped", { domain: this.domain, stanzas: this.outbox.size });
     this.outbox.drain();
     if (wasOnline) {
-      await Promise.race([Promise.allSettled([...this.writes]), delay(this.options.clock, 2000)]);
+      await settledWithin(this.options.clock, [...this.writes], 2000);
       await this.entity.stop().catch(() => undefined);
     } else {
       this.entity.socket?.destroy();
@@ -423,6 +423,14 @@ export class ComponentLink implements XmppLink {
   }
 }
 
-function delay(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+/** Waits for the promises to settle, at most `ms`; leaves no timer behind. */
+function settledWithin(clock: Clock, promises: readonly Promise<void>[], ms: number): Promise<void> {
+  if (promises.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clock.clearTimeout(timer);
+      resolve();
+    });
+  });
 }
