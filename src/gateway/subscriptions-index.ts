@@ -4,7 +4,7 @@
  * that queries for the presence server and metrics never scan everything.
  */
 import type { SubscriptionStateName } from "../../machines/subscription.machine.js";
-import { SUBSCRIPTION_STATES } from "../../machines/subscription.machine.js";
+import { SUBSCRIPTION_STATES, contactReceivesPresence, watcherReceivesPresence } from "../../machines/subscription.machine.js";
 import type { SubscriptionRecord } from "./ports.js";
 import { stateOfRecord } from "./subscriptions-record.js";
 
@@ -66,6 +66,23 @@ export class SubscriptionIndex {
   /** Contacts one watcher has any relation with. */
   contactsOf(watcher: string): ReadonlySet<string> {
     return this.byWatcher.get(watcher) ?? new Set();
+  }
+
+  /** Watchers in From, From + Pending Out or Both with the contact. */
+  watchersOf(contact: string): string[] {
+    const out: string[] = [];
+    for (const record of this.relationsOf(contact)) if (watcherReceivesPresence(stateOfRecord(record))) out.push(record.watcher);
+    return out;
+  }
+
+  /** Contacts in To, To + Pending In or Both with the user. */
+  contactsWatching(user: string): string[] {
+    const out: string[] = [];
+    for (const contact of this.contactsOf(user)) {
+      const record = this.get(contact, user);
+      if (record !== undefined && contactReceivesPresence(stateOfRecord(record))) out.push(contact);
+    }
+    return out;
   }
 
   *all(): IterableIterator<SubscriptionRecord> {

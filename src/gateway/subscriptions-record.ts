@@ -4,6 +4,7 @@
  * subscription and ask), the pre-approval, and the deadlines as data.
  */
 import type { SubscriptionStateName } from "../../machines/subscription.machine.js";
+import type { Deadline } from "./deadline-scheduler.js";
 import type { SubscriptionRecord } from "./ports.js";
 
 type Subscription = SubscriptionRecord["state"];
@@ -56,3 +57,12 @@ export const isMeaningful = (record: SubscriptionRecord): boolean =>
 
 /** The key of a relation in logs and maps. */
 export const relationKey = (contact: string, watcher: string): string => `${contact} ${watcher}`;
+
+/** The deadlines a record carries, as scheduler entries. */
+export function deadlinesOf(record: SubscriptionRecord | undefined): Deadline[] {
+  if (record === undefined) return [];
+  const out: Deadline[] = [];
+  if (record.resendAt !== undefined) out.push({ at: record.resendAt, contact: record.contact, watcher: record.watcher, kind: "resend" });
+  if (record.decideBy !== undefined) out.push({ at: record.decideBy, contact: record.contact, watcher: record.watcher, kind: "decision" });
+  return out;
+}

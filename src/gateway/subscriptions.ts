@@ -8,13 +8,13 @@
  */
 import { transition } from "xstate";
 import type { SubscriptionEvent, SubscriptionStateName } from "../../machines/subscription.machine.js";
-import { isPendingIn, isPendingOut, subscriptionMachine, watcherReceivesPresence, contactReceivesPresence } from "../../machines/subscription.machine.js";
+import { SUBSCRIPTION_STATES, isPendingIn, isPendingOut, subscriptionMachine } from "../../machines/subscription.machine.js";
 import type { BridgeError } from "../errors.js";
 import { DeadlineScheduler, type Deadline } from "./deadline-scheduler.js";
 import type { SubscriptionRecord } from "./ports.js";
 import { WatcherRateLimiter } from "./rate-limit.js";
 import { SubscriptionIndex } from "./subscriptions-index.js";
-import { flagsOfState, isMeaningful, stateOfRecord } from "./subscriptions-record.js";
+import { deadlinesOf, flagsOfState, isMeaningful, stateOfRecord } from "./subscriptions-record.js";
 import { runStep, type Work } from "./subscriptions-step.js";
 import type {
   BackoffOptions,
@@ -209,19 +209,12 @@ export class SubscriptionRegistry {
 
   /** Who receives the contact's presence: watchers in From, From + Pending Out or Both. */
   watchersOf(contact: string): string[] {
-    const out: string[] = [];
-    for (const record of this.index.relationsOf(contact)) if (watcherReceivesPresence(stateOfRecord(record))) out.push(record.watcher);
-    return out;
+    return this.index.watchersOf(contact);
   }
 
   /** Contacts that receive `user`'s presence (To, To + Pending In, Both): whom to probe, whose presence to accept. */
   contactsWatching(user: string): string[] {
-    const out: string[] = [];
-    for (const contact of this.index.contactsOf(user)) {
-      const record = this.index.get(contact, user);
-      if (record !== undefined && contactReceivesPresence(stateOfRecord(record))) out.push(contact);
-    }
-    return out;
+    return this.index.contactsWatching(user);
   }
 
   /** Every relation of one contact. */
@@ -240,12 +233,7 @@ export class SubscriptionRegistry {
   }
 
   counts(): SubscriptionCounts {
-    const byState = Object.fromEntries(
-      (["none", "nonePendingOut", "nonePendingIn", "nonePendingOutIn", "to", "toPendingIn", "from", "fromPendingOut", "both"] as const).map((s) => [
-        s,
-        this.index.countOf(s),
-      ]),
-    ) as Record<SubscriptionStateName, number>;
+    const byState = Object.fromEntries(SUBSCRIPTION_STATES.map((s) => [s, this.index.countOf(s)])) as Record<SubscriptionStateName, number>;
     return {
       total: this.index.size,
       byState,
@@ -265,9 +253,13 @@ export class SubscriptionRegistry {
 
   private limited(contact: string, watcher: string, verdict: "refuse" | "drop"): SubscriptionOutcome {
     const state = this.stateOf(contact, watcher);
-    this.options.logger.warn("subscription.rate-limited", { contact, watcher, reason: verdict });
     const base = { contact, watcher, before: state, after: state, actions: [] };
-    if (verdict === "drop") return { ...base, dropped: true };
+    // One warning per empty period; the drops that follow are debug, so a flood never floods the log either.
+    if (verdict === "drop") {
+      this.options.logger.debug("subscription.rate-limited", { contact, watcher, reason: "drop" });
+      return { ...base, dropped: true };
+    }
+    this.options.logger.warn("subscription.rate-limited", { contact, watcher, reason: "refuse" });
     const refused: BridgeError = {
       code: "policy-violation",
       message: "too many subscription requests; try again later",
@@ -317,14 +309,6 @@ export class SubscriptionRegistry {
     this.apply(deadline.contact, deadline.watcher, { type: deadline.kind === "resend" ? "resend.due" : "decision.due" });
     return true;
   }
-}
-
-function deadlinesOf(record: SubscriptionRecord | undefined): Deadline[] {
-  if (record === undefined) return [];
-  const out: Deadline[] = [];
-  if (record.resendAt !== undefined) out.push({ at: record.resendAt, contact: record.contact, watcher: record.watcher, kind: "resend" });
-  if (record.decideBy !== undefined) out.push({ at: record.decideBy, contact: record.contact, watcher: record.watcher, kind: "decision" });
-  return out;
 }
 
 export { flagsOfState, stateOfRecord };
