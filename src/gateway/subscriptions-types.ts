@@ -107,6 +107,12 @@ export interface SubscriptionOutcome {
    * in a refill period gets this error to send back (RFC 6120 §8.3.3.12
    * `policy-violation`, type `wait`); later ones are dropped (`dropped`), so a
    * flood never makes the bridge send a flood. Neither changes any state.
+   *
+   * Why not `unsubscribed`: RFC 6121 gives no rate answer, and `unsubscribed`
+   * is a denial (§3.1.4) that the watcher's server applies (§A.3.4: None +
+   * Pending Out → None) and shows as "rejected"; a limit is transient. An error
+   * of type `wait` says "later" and changes no roster; RFC 6120 §8.3.1 forbids
+   * answering an error with an error, so it cannot loop.
    */
   readonly refused?: BridgeError;
   readonly dropped?: boolean;
