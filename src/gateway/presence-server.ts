@@ -5,15 +5,16 @@
  * presence to their watchers (on change only), and resynchronises after every
  * reconnect. The gateway (SIP side) drives it through the methods below.
  */
-import { fail, ok, type Result } from "../errors.js";
+import { ok, type Result } from "../errors.js";
 import type { MappingTable } from "../mapping/index.js";
 import { presenceEquals } from "../presence/index.js";
 import type { Presence } from "../presence/types.js";
 import type { Caps } from "../xmpp/types.js";
-import type { ChatPresenceListener, Clock, ContactDirectory, Logger, PresenceStore, XmppLink, XmppLinkStatus } from "./ports.js";
+import type { ChatPresenceListener, Clock, ContactDirectory, Logger, PresenceStore, Store, XmppLink, XmppLinkStatus } from "./ports.js";
 import { routeInbound } from "./presence-server-inbound.js";
 import { contactPresence, subscriptionStanza, unavailable } from "./presence-server-stanzas.js";
 import { broadcastOffline, resync, type SyncContext, type SyncReport } from "./presence-server-sync.js";
+import { PresenceWrites } from "./presence-server-writes.js";
 import type { SubscriptionRegistry } from "./subscriptions.js";
 import type { SubscriptionEffects, SubscriptionOutcome } from "./subscriptions-types.js";
 
@@ -23,7 +24,7 @@ export type SubscriptionListener = Partial<Pick<SubscriptionEffects, "askDecisio
 export interface PresenceServerOptions {
   readonly link: XmppLink;
   /** Where the last known presence of each contact is kept (answers probes after a restart). */
-  readonly store: PresenceStore;
+  readonly store: PresenceStore & Partial<Pick<Store, "transaction">>;
   /** Builds the registry with the effects this server implements. */
   readonly registry: (effects: SubscriptionEffects) => SubscriptionRegistry;
   readonly directory: ContactDirectory;
@@ -42,8 +43,10 @@ export class PresenceServer {
   private lastSync: Promise<SyncReport> | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly sync: SyncContext;
+  private readonly writes: PresenceWrites;
 
   constructor(private readonly options: PresenceServerOptions) {
+    this.writes = new PresenceWrites(options.store, options.logger);
     this.registry = options.registry(this.effects());
     this.sync = {
       link: options.link,
@@ -88,33 +91,32 @@ export class PresenceServer {
   }
 
   /**
-   * The contact's new presence: stored, and sent to every watcher when it differs
-   * from the last one (what the value says, not where it came from). Returns how
-   * many watchers it went to; 0 when nothing changed.
+   * The contact's new presence: stored, then sent to every watcher, when it differs
+   * from the last one (what the value says, not where it came from). Changes of one
+   * event-loop turn share one commit (PresenceWrites); each is durable before it is
+   * sent. Returns how many watchers it goes to; 0 when nothing changed.
    */
   setContactPresence(contact: string, presence: Presence): Result<{ readonly changed: boolean; readonly watchers: number }> {
     const known = this.options.directory.lookup(contact);
     if (!known.ok) return known;
     const jid = known.value.jid;
-    const previous = this.options.store.getPresence(jid);
+    const previous = this.writes.get(jid);
     if (previous !== undefined && presenceEquals(previous.presence, presence, { ignoreOrigin: true, ignoreEntries: true })) {
       return ok({ changed: false, watchers: 0 });
     }
-    try {
-      this.options.store.putPresence({ entity: jid, presence, updatedAt: this.options.clock.now() });
-    } catch (error) {
-      this.options.logger.error("presence.not-stored", { contact: jid, reason: String(error) });
-      return fail("store-unreadable", `the presence of ${jid} could not be stored: ${String(error)}`);
-    }
-    const watchers = this.registry.watchersOf(jid);
-    for (const watcher of watchers) this.options.link.sendPresence(contactPresence(jid, watcher, presence, this.options.caps));
-    this.options.logger.debug("presence.broadcast", { contact: jid, watchers: watchers.length, availability: presence.availability, show: presence.show });
-    return ok({ changed: true, watchers: watchers.length });
+    const watchers = this.registry.watchersOf(jid).length;
+    this.writes.put({ entity: jid, presence, updatedAt: this.options.clock.now() }, () => {
+      // Watchers as they are when the change is sent: one who subscribed meanwhile got it with the approval.
+      const now = this.registry.watchersOf(jid);
+      for (const watcher of now) this.options.link.sendPresence(contactPresence(jid, watcher, presence, this.options.caps));
+      this.options.logger.debug("presence.broadcast", { contact: jid, watchers: now.length, availability: presence.availability, show: presence.show });
+    });
+    return ok({ changed: true, watchers });
   }
 
   /** The contact's last known presence. */
   contactPresence(contact: string): Presence | undefined {
-    return this.options.store.getPresence(contact)?.presence;
+    return this.writes.get(contact)?.presence;
   }
 
   /** The contact asks `user` for their presence (outbound `subscribe` with the contact's nick). */
@@ -140,6 +142,7 @@ export class PresenceServer {
   /** Unavailable from every contact to its watchers (SIGTERM); then nothing more is sent or heard. */
   shutdown(): number {
     for (const off of this.unsubscribe.splice(0)) off();
+    this.writes.flush();
     const sent = broadcastOffline(this.sync, unavailable);
     this.registry.close();
     this.options.logger.info("presence-server.stopped", { unavailable: sent });
@@ -164,7 +167,7 @@ export class PresenceServer {
   }
 
   private presenceFor(contact: string, watcher: string) {
-    return contactPresence(contact, watcher, this.options.store.getPresence(contact)?.presence, this.options.caps);
+    return contactPresence(contact, watcher, this.writes.get(contact)?.presence, this.options.caps);
   }
 
   private effects(): SubscriptionEffects {

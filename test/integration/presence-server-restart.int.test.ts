@@ -57,8 +57,11 @@ describe.sequential("presence server across restarts (Prosody 0.12)", () => {
       const restarted = server.restart();
       await expect.poll(() => app.link.status().state, { timeout: 15_000 }).toBe("reconnecting");
       // While down: sending never throws; the newer presence replaces the older one in the queue.
+      // (Changes go out one event-loop turn after they are stored: a turn between the two.)
       expect(app.presenceServer.setContactPresence(C1005, ringing).ok).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
       expect(app.presenceServer.setContactPresence(C1005, away).ok).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
       expect(app.link.counters()).toMatchObject({ queued: 1, droppedPresence: 1 });
       await restarted;
       await juliet.stop().catch(() => undefined);

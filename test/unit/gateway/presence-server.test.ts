@@ -76,6 +76,7 @@ function setup(options: { rateLimit?: false | { burst: number; perMinute: number
   return { link, store, clock, server };
 }
 
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const CAPS = `<c xmlns="http://jabber.org/protocol/caps" hash="sha-1" node="${CONTACT_CAPS.node}" ver="${CONTACT_CAPS.ver}"/>`;
 
 describe("PresenceServer", () => {
@@ -95,15 +96,40 @@ describe("PresenceServer", () => {
     expect(s.server.registry.stateOf(CONTACT, JULIET)).toBe("from");
   });
 
-  it("broadcasts a change to every watcher, and nothing when nothing changed", () => {
+  it("broadcasts a change to every watcher, and nothing when nothing changed", async () => {
     s.link.receive({ type: "subscribe", from: JULIET, to: CONTACT });
     s.link.receive({ type: "subscribe", from: "nurse@capulet.lit", to: CONTACT });
     s.link.take();
     expect(s.server.setContactPresence(CONTACT, onThePhone)).toEqual({ ok: true, value: { changed: true, watchers: 2 } });
+    await tick();
     expect(s.link.take()).toHaveLength(2);
     const same = makePresence({ ...onThePhone, origin: { side: "sip", via: "another-tuple" } });
     expect(s.server.setContactPresence(CONTACT, same)).toEqual({ ok: true, value: { changed: false, watchers: 0 } });
+    await tick();
     expect(s.link.take()).toEqual([]);
+  });
+
+  it("stores a change before any watcher hears of it, a burst in one transaction", async () => {
+    s.link.receive({ type: "subscribe", from: JULIET, to: CONTACT });
+    s.link.take();
+    let transactions = 0;
+    const transaction = s.store.transaction.bind(s.store);
+    s.store.transaction = <T>(fn: () => T): T => {
+      transactions++;
+      return transaction(fn);
+    };
+    const storedWhenSent: (string | undefined)[] = [];
+    const send = s.link.sendPresence.bind(s.link);
+    s.link.sendPresence = (p) => {
+      storedWhenSent.push(s.store.getPresence(p.from)?.presence.show);
+      send(p);
+    };
+    for (const show of ["away", "xa", "dnd"] as const) s.server.setContactPresence(CONTACT, makePresence({ availability: "available", show, origin: { side: "sip" } }));
+    expect(s.server.contactPresence(CONTACT)?.show).toBe("dnd");
+    expect(s.link.take()).toEqual([]);
+    await tick();
+    expect([transactions, storedWhenSent]).toEqual([1, ["dnd"]]);
+    expect(s.link.take()).toEqual([`<presence from="${CONTACT}" to="${JULIET}"><show>dnd</show>${CAPS}</presence>`]);
   });
 
   it("answers a probe from the store if the prober is subscribed, else unsubscribed (RFC 6121 §4.3.2)", () => {
