@@ -17,6 +17,7 @@ import type { XmppServer } from "../servers/prosody.js";
 export const COMPONENT = { domain: "sip.localhost", secret: "s3cret-component" };
 export const JULIET = { user: "juliet", password: "balcony" };
 export const NURSE = { user: "nurse", password: "garden" };
+export const ROMEO = { user: "romeo", password: "montague" };
 
 export interface ChatUser {
   readonly jid: string;
@@ -84,7 +85,7 @@ export function scratchDir(prefix: string): { dir: string; remove(): void } {
 }
 
 /** The config file the bridge would be given for this server: written to `dir`, the secret in the environment. */
-export function writeConfig(dir: string, server: XmppServer, extra: Record<string, unknown> = {}): string {
+export function writeConfig(dir: string, server: XmppServer, extra: Record<string, unknown> = {}, xmppExtra: Record<string, unknown> = {}): string {
   const file = join(dir, "presence-bridge.json");
   const config = {
     xmpp: {
@@ -93,6 +94,7 @@ export function writeConfig(dir: string, server: XmppServer, extra: Record<strin
       serverDomain: server.domain,
       reconnect: { initialDelayMs: 200, maxDelayMs: 2000, factor: 2, jitter: 0 },
       keepalive: { intervalMs: 5000, timeoutMs: 3000 },
+      ...xmppExtra,
     },
     store: { path: join(dir, "bridge.sqlite") },
     contacts: { pattern: "^sip:[0-9]+@sip\\.localhost$" },

@@ -13,7 +13,7 @@ import { makePresence } from "../../src/presence/index.js";
 import { CAPS_NODE, CONTACT_CAPS } from "../../src/xmpp/services/index.js";
 import { startEjabberd } from "../servers/ejabberd.js";
 import { startProsody, type XmppServer, type XmppServerOptions } from "../servers/prosody.js";
-import { bridge, COMPONENT, configFor, JULIET, login, NURSE, presenceFrom, recordingLogger, scratchDir, typed, writeConfig } from "./presence-server-helpers.js";
+import { bridge, COMPONENT, configFor, JULIET, login, NURSE, presenceFrom, recordingLogger, ROMEO, scratchDir, typed, writeConfig } from "./presence-server-helpers.js";
 
 const CONTACT = `1001@${COMPONENT.domain}`;
 const onThePhone = makePresence({ availability: "available", show: "dnd", notes: { "": "On the phone" }, origin: { side: "sip" } });
@@ -28,13 +28,21 @@ function presenceServerSuite(name: string, start: (options: XmppServerOptions) =
     const logger = recordingLogger();
     const heard: ChatPresence[] = [];
     const inbound: string[] = [];
+    const errorsSent: { from: string; to: string; condition: string; type: string | undefined }[] = [];
 
     beforeAll(async () => {
-      server = await start({ components: [COMPONENT], users: [JULIET, NURSE] });
+      server = await start({ components: [COMPONENT], users: [JULIET, NURSE, ROMEO] });
       scratch = scratchDir("int");
-      app = bridge(configFor(writeConfig(scratch.dir, server)), logger);
+      const limits = { maxStanzaBytes: 8192 };
+      const config = writeConfig(scratch.dir, server, { subscriptions: { rateLimit: { burst: 3, perMinute: 1 } } }, limits);
+      app = bridge(configFor(config), logger);
       app.presenceServer.setChatPresenceListener({ chatPresence: (update) => heard.push(update) });
       app.link.onPresence((p) => inbound.push(`${p.type} ${p.from} → ${p.to}`));
+      const sendError = app.link.sendPresenceError.bind(app.link);
+      app.link.sendPresenceError = (original, condition, text, type) => {
+        errorsSent.push({ from: original.to, to: original.from, condition, type });
+        sendError(original, condition, text, type);
+      };
       expect(await app.start()).toEqual({ ok: true, value: undefined });
     });
     afterAll(async () => {
@@ -177,6 +185,39 @@ function presenceServerSuite(name: string, start: (options: XmppServerOptions) =
         await juliet.waitFor(/^<message(?=[^>]*type="error")[^>]*>.*<service-unavailable/);
         await expect(juliet.iq("get", CONTACT, xml("ping", { xmlns: "urn:xmpp:ping" }))).resolves.toBeUndefined();
       } finally {
+        await juliet.stop();
+      }
+    });
+
+    it("answers bad input as RFC 6120 asks, logs the sender, and keeps serving others", async () => {
+      const romeo = await login(server, ROMEO);
+      const juliet = await login(server, JULIET, "bystander");
+      try {
+        // Over the stanza size cap (8 KiB here): policy-violation.
+        await romeo.send(xml("presence", { to: CONTACT, id: "big" }, xml("status", {}, "x".repeat(20_000))));
+        const big = await romeo.waitFor((s) => s.name === "presence" && s.attrs.type === "error" && s.attrs.id === "big");
+        expect(parse(big).getChild("error")?.getChild("policy-violation")).toBeDefined();
+        expect(logger.records.find((r) => r.event === "stanza.too-large")?.fields).toMatchObject({ from: `${romeo.jid}/test`, to: CONTACT });
+
+        // Over the per-watcher subscription-request rate (burst 3): one policy-violation of type wait, then silence.
+        for (const n of [1, 2, 3, 4, 5]) await romeo.send(xml("presence", { to: `200${n}@${COMPONENT.domain}`, type: "subscribe" }));
+        // The roster push that says the third request was approved (both servers send it).
+        await romeo.waitFor((s) => s.getChild("query", "jabber:iq:roster")?.getChild("item")?.attrs.subscription === "to" &&
+          s.getChild("query", "jabber:iq:roster")?.getChild("item")?.attrs.jid === `2003@${COMPONENT.domain}`);
+        // The error goes to the bare JID the server stamped on the request; whether the server shows
+        // it to a client is its choice (Prosody drops presence errors to a bare JID), so it is checked
+        // where the bridge sends it.
+        await expect.poll(() => errorsSent.filter((e) => e.to === romeo.jid)).toEqual([
+          { from: `2004@${COMPONENT.domain}`, to: romeo.jid, condition: "policy-violation", type: "wait" },
+        ]);
+        expect(["2001", "2002", "2003", "2004", "2005"].map((n) => app.presenceServer.registry.stateOf(`${n}@${COMPONENT.domain}`, romeo.jid))).toEqual([
+          "from", "from", "from", "none", "none",
+        ]);
+
+        // Someone else is served as before.
+        await expect(juliet.iq("get", CONTACT, xml("ping", { xmlns: "urn:xmpp:ping" }))).resolves.toBeUndefined();
+      } finally {
+        await romeo.stop();
         await juliet.stop();
       }
     });
