@@ -103,6 +103,10 @@ export class ComponentLink implements XmppLink {
     this.entity.on("disconnect", () => this.onDisconnect());
     this.entity.on("stanza", (stanza) => this.onStanza(stanza));
     this.entity.on("input", (text) => this.onInput(text));
+    // @xmpp/connection decodes each chunk on its own (`data.toString("utf8")`), which
+    // corrupts a UTF-8 character split across two TCP segments; a socket that decodes
+    // (a StringDecoder keeps the partial bytes) hands it whole strings.
+    this.entity.on("connect", () => this.entity.socket?.setEncoding("utf8"));
   }
 
   /** Answers inbound iq get/set (src/xmpp/services). Without one, every request gets service-unavailable. */

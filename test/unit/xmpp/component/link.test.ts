@@ -193,6 +193,15 @@ describe("ComponentLink: inbound stanzas", () => {
     expect(fake.sentText()[0]).toContain("<policy-violation");
   });
 
+  it("drops and reconnects a stream whose stanza never ends (4 × the cap and more)", async () => {
+    const { link, fake, logger } = await online({ maxStanzaBytes: 1024 });
+    fake.emit("input", `<presence from='x@y' to='1001@sip.example.com'><status>${"x".repeat(60_000)}`);
+    expect(link.status().state).toBe("online");
+    fake.emit("input", "x".repeat(10_000));
+    expect(link.status()).toMatchObject({ state: "reconnecting", error: { code: "too-large" } });
+    expect(logger.lines.find((l) => l.event === "stream.stanza-too-large")?.fields).toMatchObject({ limit: 4 * 1024 + 65_536 });
+  });
+
   it("never answers an error with an error", async () => {
     const { fake } = await online();
     fake.receive("<presence from='juliet@capulet.lit' to='1001@sip.example.com' type='error'><error type='cancel'><x/></error></presence>");
