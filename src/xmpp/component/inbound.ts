@@ -7,6 +7,7 @@
 import type { Element } from "ltx";
 import { formatError } from "../../errors.js";
 import type { AddressedPresence, Logger, StanzaErrorCondition } from "../../gateway/ports.js";
+import type { IqRequests } from "./iq-requests.js";
 import { parseXmppPresence } from "../stanza-parse.js";
 import { errorReply } from "./stanza-error.js";
 
@@ -106,4 +107,72 @@ function receivePresence(ctx: InboundContext, stanza: Element, from: string, to:
   }
   for (const warning of parsed.value.warnings) ctx.logger.debug("presence.corrected", { from, to, code: warning.code, reason: warning.message });
   ctx.presence({ ...parsed.value.presence, from, to });
+}
+
+export interface RouterOptions {
+  readonly domain: string;
+  readonly maxStanzaBytes: number;
+  readonly logger: Logger;
+  /** Our own outgoing requests, which inbound results and errors answer. */
+  readonly requests: IqRequests;
+  send(element: Element): void;
+}
+
+/** Inbound stanzas to their handlers: presence to the presence server, iq to the services or our requests. */
+export class InboundRouter {
+  iqHandler: IqHandler | undefined;
+  private readonly presenceHandlers = new Set<(presence: AddressedPresence) => void>();
+  private readonly context: InboundContext;
+
+  constructor(private readonly options: RouterOptions) {
+    this.context = {
+      domain: options.domain,
+      maxStanzaBytes: options.maxStanzaBytes,
+      logger: options.logger,
+      send: options.send,
+      presence: (presence) => this.deliverPresence(presence),
+      iq: (iq) => this.onIq(iq),
+    };
+  }
+
+  onPresence(handler: (presence: AddressedPresence) => void): () => void {
+    this.presenceHandlers.add(handler);
+    return () => this.presenceHandlers.delete(handler);
+  }
+
+  receive(stanza: Element): void {
+    dispatchInbound(this.context, stanza);
+  }
+
+  private deliverPresence(presence: AddressedPresence): void {
+    for (const handler of this.presenceHandlers) {
+      try {
+        handler(presence);
+      } catch (error) {
+        this.options.logger.error("presence.handler-failed", { from: presence.from, to: presence.to, reason: (error as Error).message });
+      }
+    }
+  }
+
+  private onIq(iq: Element): void {
+    const type = String(iq.attrs.type ?? "");
+    if (type === "result" || type === "error") {
+      if (!this.options.requests.settle(iq)) this.options.logger.debug("iq.unexpected-answer", { from: iq.attrs.from, id: iq.attrs.id });
+      return;
+    }
+    const handler = this.iqHandler;
+    if (handler === undefined || (type !== "get" && type !== "set")) {
+      return refuse(this.context, iq, type === "get" || type === "set" ? "service-unavailable" : "bad-request", "no service answers this request");
+    }
+    Promise.resolve()
+      .then(() => handler(iq))
+      .then(
+        (reply) => this.options.send(reply),
+        (error: unknown) => {
+          this.options.logger.error("iq.handler-failed", { from: iq.attrs.from, to: iq.attrs.to, reason: (error as Error).message });
+          const reply = errorReply(iq, "internal-server-error");
+          if (reply !== undefined) this.options.send(reply);
+        },
+      );
+  }
 }

@@ -12,26 +12,19 @@
  *   service-unavailable, so its middleware is detached).
  */
 import { component as createComponent, type Component, type ComponentOptions, type XmppError } from "@xmpp/component";
-import { Element } from "ltx";
-import { fail, ok, type BridgeError, type ErrorCode, type Result } from "../../errors.js";
+import type { Element } from "ltx";
+import { fail, ok, type BridgeError, type Result } from "../../errors.js";
 import type {
   AddressedPresence, Clock, Logger, StanzaErrorCondition, StanzaErrorType, TimerHandle, XmppLink, XmppLinkCounters, XmppLinkState, XmppLinkStatus,
 } from "../../gateway/ports.js";
 import { xmppPresenceToElement } from "../stanza-serialize.js";
 import { DEFAULT_BACKOFF, reconnectDelay, type ReconnectBackoff } from "./backoff.js";
-import { dispatchInbound, type IqHandler } from "./inbound.js";
+import { InboundRouter, type IqHandler } from "./inbound.js";
 import { IqRequests } from "./iq-requests.js";
+import { DEFAULT_KEEPALIVE, Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import { Outbox } from "./outbox.js";
 import { errorReply } from "./stanza-error.js";
-
-export interface KeepaliveOptions {
-  /** Time between pings while online. */
-  readonly intervalMs: number;
-  /** A ping unanswered this long means the link is dead. */
-  readonly timeoutMs: number;
-  /** Whom to ping; any answer (even an error) proves the link. Default: the parent domain. */
-  readonly target?: string;
-}
+import { classifyStreamError } from "./stream-errors.js";
 
 export interface ComponentLinkOptions {
   /** `xmpp://host:port` of the server's component listener. */
@@ -54,29 +47,15 @@ export interface ComponentLinkOptions {
   readonly factory?: (options: ComponentOptions) => Component;
 }
 
-// RFC 6120 §4.9.3: stream errors that retrying cannot cure.
-const FATAL: Readonly<Record<string, ErrorCode>> = {
-  "not-authorized": "not-authorized",
-  conflict: "conflict",
-  "host-unknown": "connection-failed",
-};
-const FATAL_TEXT: Readonly<Record<string, string>> = {
-  "not-authorized": "the XMPP server refused the component secret (not-authorized); check the secret on both sides",
-  conflict: "another component is already connected for this domain (conflict)",
-  "host-unknown": "the XMPP server has no component of this domain (host-unknown); declare it in the server's config",
-};
-
-const parentDomain = (domain: string): string => (domain.includes(".") ? domain.slice(domain.indexOf(".") + 1) : domain);
-
 export class ComponentLink implements XmppLink {
   readonly domain: string;
   private readonly entity: Component;
   private readonly outbox: Outbox;
   private readonly requests: IqRequests;
-  private readonly presenceHandlers = new Set<(presence: AddressedPresence) => void>();
+  private readonly keepalive: Keepalive;
   private readonly statusHandlers = new Set<(status: XmppLinkStatus) => void>();
   private readonly writes = new Set<Promise<void>>();
-  private iqHandler: IqHandler | undefined;
+  private readonly inbound: InboundRouter;
   private state: XmppLinkState = "stopped";
   private attempt = 0;
   private failures = 0;
@@ -84,7 +63,6 @@ export class ComponentLink implements XmppLink {
   private lastError: BridgeError | undefined;
   private retryTimer: TimerHandle | undefined;
   private connectTimer: TimerHandle | undefined;
-  private pingTimer: TimerHandle | undefined;
   private inputSinceStanza = 0;
   private counts = { sent: 0, received: 0, reconnects: 0 };
   private started: ((result: Result<void>) => void) | undefined;
@@ -93,6 +71,27 @@ export class ComponentLink implements XmppLink {
     this.domain = options.domain.toLowerCase();
     this.outbox = new Outbox(options.queueLimit ?? 10_000);
     this.requests = new IqRequests(options.clock);
+    this.inbound = new InboundRouter({
+      domain: this.domain,
+      maxStanzaBytes: options.maxStanzaBytes ?? 65_536,
+      logger: options.logger,
+      requests: this.requests,
+      send: (element) => this.send(element),
+    });
+    this.keepalive = new Keepalive(
+      {
+        domain: this.domain,
+        clock: options.clock,
+        logger: options.logger,
+        isOnline: () => this.state === "online",
+        request: (iq, timeoutMs) => this.request(iq, timeoutMs),
+        dead: (answer) => {
+          this.lastError = answer.error;
+          this.dropSocket();
+        },
+      },
+      options.keepalive ?? DEFAULT_KEEPALIVE,
+    );
     this.entity = (options.factory ?? createComponent)({ service: options.service, domain: this.domain, password: options.secret });
     // Our back-off replaces the library's fixed 1 s reconnect; our iq routing replaces its
     // middleware (attached to "element" by component(); nothing else listens there yet).
@@ -111,7 +110,7 @@ export class ComponentLink implements XmppLink {
 
   /** Answers inbound iq get/set (src/xmpp/services). Without one, every request gets service-unavailable. */
   setIqHandler(handler: IqHandler): void {
-    this.iqHandler = handler;
+    this.inbound.iqHandler = handler;
   }
 
   /**
@@ -170,8 +169,7 @@ export class ComponentLink implements XmppLink {
   }
 
   onPresence(handler: (presence: AddressedPresence) => void): () => void {
-    this.presenceHandlers.add(handler);
-    return () => this.presenceHandlers.delete(handler);
+    return this.inbound.onPresence(handler);
   }
 
   onStatus(handler: (status: XmppLinkStatus) => void): () => void {
@@ -233,14 +231,14 @@ export class ComponentLink implements XmppLink {
     const queued = this.outbox.drain();
     for (const element of queued) this.write(element);
     if (queued.length > 0) this.options.logger.info("link.queue-flushed", { domain: this.domain, stanzas: queued.length });
-    this.armPing();
+    this.keepalive.arm();
     this.emitStatus();
     this.settleStart(ok(undefined));
   }
 
   private onDisconnect(): void {
     this.clearTimer("connectTimer");
-    this.clearTimer("pingTimer");
+    this.keepalive.stop();
     this.requests.failAll("the link went down");
     if (this.state === "stopped" || this.state === "failed") return;
     this.lastError ??= { code: "connection-failed", message: "the XMPP server closed the connection", source: this.options.service };
@@ -257,19 +255,16 @@ export class ComponentLink implements XmppLink {
 
   private onError(error: XmppError | Error): void {
     if (this.state === "failed" || this.state === "stopped") return;
-    const condition = "condition" in error ? error.condition : undefined;
-    const fatal = condition === undefined ? undefined : FATAL[condition];
-    if (condition !== undefined && fatal !== undefined) {
-      this.lastError = { code: fatal, message: FATAL_TEXT[condition] ?? condition, source: this.options.service };
-      this.options.logger.error("link.failed", { service: this.options.service, domain: this.domain, reason: condition });
-      this.clearTimers();
-      this.setState("failed");
-      this.settleStart({ ok: false, error: this.lastError });
+    const verdict = classifyStreamError(error, this.options.service);
+    this.lastError = verdict.error;
+    if (!verdict.fatal) {
+      this.options.logger.debug("link.error", { service: this.options.service, domain: this.domain, reason: verdict.error.message });
       return;
     }
-    const message = condition === undefined ? error.message : `stream error ${condition}${error.message === condition ? "" : `: ${error.message}`}`;
-    this.lastError = { code: "connection-failed", message, source: this.options.service };
-    this.options.logger.debug("link.error", { service: this.options.service, domain: this.domain, reason: message });
+    this.options.logger.error("link.failed", { service: this.options.service, domain: this.domain, reason: verdict.condition });
+    this.clearTimers();
+    this.setState("failed");
+    this.settleStart({ ok: false, error: verdict.error });
   }
 
   private dropSocket(): void {
@@ -316,78 +311,7 @@ export class ComponentLink implements XmppLink {
   private onStanza(stanza: Element): void {
     this.inputSinceStanza = 0;
     this.counts.received++;
-    dispatchInbound(
-      {
-        domain: this.domain,
-        maxStanzaBytes: this.options.maxStanzaBytes ?? 65_536,
-        logger: this.options.logger,
-        send: (element) => this.send(element),
-        presence: (presence) => this.deliverPresence(presence),
-        iq: (iq) => this.onIq(iq),
-      },
-      stanza,
-    );
-  }
-
-  private deliverPresence(presence: AddressedPresence): void {
-    for (const handler of this.presenceHandlers) {
-      try {
-        handler(presence);
-      } catch (error) {
-        this.options.logger.error("presence.handler-failed", { from: presence.from, to: presence.to, reason: (error as Error).message });
-      }
-    }
-  }
-
-  private onIq(iq: Element): void {
-    const type = String(iq.attrs.type ?? "");
-    if (type === "result" || type === "error") {
-      if (!this.requests.settle(iq)) this.options.logger.debug("iq.unexpected-answer", { from: iq.attrs.from, id: iq.attrs.id });
-      return;
-    }
-    const handler = this.iqHandler;
-    if (handler === undefined || (type !== "get" && type !== "set")) {
-      const reply = errorReply(iq, type === "get" || type === "set" ? "service-unavailable" : "bad-request");
-      if (reply !== undefined) this.send(reply);
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler(iq))
-      .then(
-        (reply) => this.send(reply),
-        (error: unknown) => {
-          this.options.logger.error("iq.handler-failed", { from: iq.attrs.from, to: iq.attrs.to, reason: (error as Error).message });
-          const reply = errorReply(iq, "internal-server-error");
-          if (reply !== undefined) this.send(reply);
-        },
-      );
-  }
-
-  // --- keepalive (XEP-0199 §4.2) -------------------------------------------
-
-  private armPing(): void {
-    const keepalive = this.options.keepalive ?? { intervalMs: 60_000, timeoutMs: 20_000 };
-    if (keepalive === false) return;
-    this.clearTimer("pingTimer");
-    this.pingTimer = this.options.clock.setTimeout(() => void this.ping(keepalive), keepalive.intervalMs);
-  }
-
-  private async ping(keepalive: KeepaliveOptions): Promise<void> {
-    this.pingTimer = undefined;
-    if (this.state !== "online") return;
-    const to = keepalive.target ?? parentDomain(this.domain);
-    const iq = new Element("iq", { type: "get", to, from: this.domain });
-    iq.c("ping", { xmlns: "urn:xmpp:ping" });
-    const answer = await this.request(iq, keepalive.timeoutMs);
-    if (this.state !== "online") return;
-    // XEP-0199 §4.2: a pong or an error both prove the stream; silence does not.
-    if (!answer.ok && answer.error.code === "remote-server-timeout") {
-      this.lastError = answer.error;
-      this.options.logger.warn("link.ping-timeout", { domain: this.domain, target: to, timeoutMs: keepalive.timeoutMs });
-      this.dropSocket();
-      return;
-    }
-    this.armPing();
+    this.inbound.receive(stanza);
   }
 
   // --- helpers --------------------------------------------------------------
@@ -414,7 +338,7 @@ export class ComponentLink implements XmppLink {
     started?.(result);
   }
 
-  private clearTimer(name: "retryTimer" | "connectTimer" | "pingTimer"): void {
+  private clearTimer(name: "retryTimer" | "connectTimer"): void {
     const timer = this[name];
     if (timer !== undefined) this.options.clock.clearTimeout(timer);
     this[name] = undefined;
@@ -423,7 +347,7 @@ export class ComponentLink implements XmppLink {
   private clearTimers(): void {
     this.clearTimer("retryTimer");
     this.clearTimer("connectTimer");
-    this.clearTimer("pingTimer");
+    this.keepalive.stop();
   }
 }
 
