@@ -56,7 +56,7 @@ const JULIET = "juliet@capulet.lit";
 const CONTACT = "1001@sip.example.com";
 const onThePhone = makePresence({ availability: "available", show: "dnd", notes: { "": "On the phone" }, origin: { side: "sip" } });
 
-function setup(options: { rateLimit?: false | { burst: number; perMinute: number } } = {}) {
+function setup(options: { rateLimit?: false | { burst: number; perMinute: number }; otherwise?: "deny" | "defer" } = {}) {
   const link = new FakeLink();
   const store = new MemoryStore();
   const clock = new SimClock();
@@ -70,7 +70,7 @@ function setup(options: { rateLimit?: false | { burst: number; perMinute: number
     clock,
     logger,
     registry: (effects) =>
-      new SubscriptionRegistry({ store, effects, policy: domainAllowListPolicy(["capulet.lit"]), clock, logger, rateLimit: options.rateLimit ?? { burst: 50, perMinute: 30 } }),
+      new SubscriptionRegistry({ store, effects, policy: domainAllowListPolicy(["capulet.lit"], { otherwise: options.otherwise ?? "deny" }), clock, logger, rateLimit: options.rateLimit ?? { burst: 50, perMinute: 30 } }),
   });
   server.start();
   return { link, store, clock, server };
@@ -198,6 +198,27 @@ describe("PresenceServer", () => {
     s.link.take();
     expect(s.server.shutdown()).toBe(1);
     expect(s.link.take()).toEqual([`<presence from="${CONTACT}" to="${JULIET}" type="unavailable"/>`]);
+  });
+
+  it("lets the gateway decide a deferred request: approve sends subscribed and presence, deny unsubscribed", async () => {
+    const d = setup({ otherwise: "defer" });
+    d.link.setState("online");
+    const asked: string[] = [];
+    d.server.setSubscriptionListener({ askDecision: (contact, watcher, nick) => asked.push(`${contact} ${watcher} ${nick ?? ""}`) });
+    d.server.setContactPresence(CONTACT, onThePhone);
+    await tick();
+    d.link.receive({ type: "subscribe", from: "romeo@montague.lit/orchard", to: CONTACT, nick: "Romeo" });
+    d.link.receive({ type: "subscribe", from: "tybalt@capulet.net", to: CONTACT });
+    expect(asked).toEqual([`${CONTACT} romeo@montague.lit Romeo`, `${CONTACT} tybalt@capulet.net `]);
+    expect(d.link.take()).toEqual([]);
+    expect(d.server.approve(CONTACT, "romeo@montague.lit").ok).toBe(true);
+    expect(d.server.deny(CONTACT, "tybalt@capulet.net").ok).toBe(true);
+    expect(d.link.take()).toEqual([
+      `<presence from="${CONTACT}" to="romeo@montague.lit" type="subscribed"/>`,
+      `<presence from="${CONTACT}" to="romeo@montague.lit"><show>dnd</show><status>On the phone</status>${CAPS}</presence>`,
+      `<presence from="${CONTACT}" to="tybalt@capulet.net" type="unsubscribed"/>`,
+    ]);
+    expect(d.server.approve("alice@sip.example.com", "romeo@montague.lit")).toMatchObject({ ok: false, error: { code: "item-not-found" } });
   });
 
   it("handles presence to the gateway itself without state", () => {
