@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Output } from "../../../src/cli/io.js";
 import { main } from "../../../src/cli/main.js";
 import { start } from "../../../src/cli/start.js";
@@ -11,6 +11,7 @@ function capture(): Output & { out_: string; err_: string } {
   return o;
 }
 const scratch = mkdtempSync(join(tmpdir(), "pb-start-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("presence-bridge start", () => {
   it("exits 1 naming each config problem, before connecting anywhere", async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CONFIG_SCHEMA, envKeys, loadConfig } from "../../../src/config/index.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pb-config-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let n = 0;
 function file(content: string): string {
   const path = join(scratch, `config-${++n}.json`);
