@@ -77,3 +77,27 @@ export interface BenchModule {
   readonly title: string;
   run(): Promise<readonly Figure[]> | readonly Figure[];
 }
+
+export interface RecordOptions {
+  /** A ceiling the issue names (e.g. 300 MB, 5 s): the figure meets it at or below. */
+  readonly max?: number;
+  readonly note?: string;
+}
+
+/**
+ * A one-off figure that is not a rate (memory held, a duration): opsPerSec is 0
+ * and the value, its unit and the target go into `note`, which run.ts shows.
+ */
+export function record(name: string, value: number, unit: string, options: RecordOptions = {}): Figure {
+  const shown = `${Number(value.toFixed(value < 10 ? 2 : 1)).toLocaleString("en")} ${unit}`;
+  const target = options.max === undefined ? "" : `; target ≤ ${options.max.toLocaleString("en")} ${unit}: ${value <= options.max ? "met" : "NOT MET"}`;
+  return {
+    name,
+    opsPerSec: 0,
+    p50Us: 0,
+    p99Us: 0,
+    runs: 1,
+    opsPerRun: 1,
+    note: `${shown}${target}${options.note === undefined ? "" : `. ${options.note}`}`,
+  };
+}

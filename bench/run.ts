@@ -26,6 +26,11 @@ for (const file of files) {
   process.stdout.write(`\n## ${mod.title} (${file})\n`);
   const figures = await mod.run();
   for (const f of figures) {
+    // A one-off figure (harness record()): its value is in the note.
+    if (f.opsPerSec === 0 && f.note !== undefined) {
+      process.stdout.write(`${f.name}: ${f.note}\n`);
+      continue;
+    }
     const target = f.target === undefined ? "" : `  target ≥ ${f.target.opsPerSec}/s: ${f.target.met ? "met" : "NOT MET"}`;
     process.stdout.write(`${f.name}: ${f.opsPerSec.toLocaleString("en")} ops/s, p50 ${f.p50Us} µs, p99 ${f.p99Us} µs${target}\n`);
   }
@@ -62,13 +67,14 @@ const md = [
     "",
     "| what | ops/s | p50 µs | p99 µs | target |",
     "| --- | ---: | ---: | ---: | --- |",
-    ...s.figures.map(
-      (f) =>
-        `| ${f.name} | ${f.opsPerSec.toLocaleString("en")} | ${f.p50Us} | ${f.p99Us} | ${
-          f.target === undefined ? "" : `≥ ${f.target.opsPerSec.toLocaleString("en")}/s ${f.target.met ? "met" : "**not met**"}`
-        } |`,
+    ...s.figures.map((f) =>
+      f.opsPerSec === 0 && f.note !== undefined
+        ? `| ${f.name} | — | — | — | ${f.note} |`
+        : `| ${f.name} | ${f.opsPerSec.toLocaleString("en")} | ${f.p50Us} | ${f.p99Us} | ${
+            f.target === undefined ? "" : `≥ ${f.target.opsPerSec.toLocaleString("en")}/s ${f.target.met ? "met" : "**not met**"}`
+          } |`,
     ),
-    ...s.figures.filter((f) => f.note !== undefined).map((f) => `\n${f.name}: ${f.note}`),
+    ...s.figures.filter((f) => f.note !== undefined && f.opsPerSec !== 0).map((f) => `\n${f.name}: ${f.note}`),
     "",
   ]),
 ];

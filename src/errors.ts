@@ -31,11 +31,28 @@ export const ERROR_CODES = {
   "invalid-pattern": "a note pattern is not a valid regular expression",
   "duplicate-rule": "two rules of a table share an id, or a rule is both removed and redefined",
   "unknown-rule": "remove names a rule that the extended table does not have",
+  // Addresses (src/mapping/addresses*)
+  "jid-malformed": "the address is not a valid JID (RFC 7622), or cannot be escaped into one (XEP-0106)",
+  "invalid-uri": "the address is not a valid SIP URI (RFC 3261 §19.1)",
+  "unsupported-uri-scheme": "the URI scheme is not sip or sips",
+  // The XMPP link and its services (src/xmpp)
+  "not-authorized": "the XMPP server refused the component secret (XEP-0114 handshake)",
+  "conflict": "the XMPP server already has a component connected for this domain",
+  "connection-failed": "the XMPP server could not be reached or closed the stream",
+  "remote-server-timeout": "the XMPP server did not answer in time",
+  "item-not-found": "no bridged contact has that address",
+  // Configuration (src/config)
+  "unknown-key": "the configuration has a key the bridge does not know",
+  "missing-key": "the configuration lacks a required key",
+  // Subscriptions (src/gateway) — RFC 6120 §8.3.3 condition names
+  "policy-violation": "the sender exceeded a local policy, such as the rate of subscription requests",
+  // Store (src/store)
+  "store-corrupt": "the database file is not a SQLite database or is damaged",
+  "store-unreadable": "the database file cannot be opened, read or written",
+  "store-schema-newer": "the database was written by a newer presence-bridge; its schema is not one this version reads",
   // Files and usage (src/cli)
   "file-not-found": "the file does not exist or cannot be read",
   "usage": "the command line is not valid",
-  // SIP UAC (src/sip: subscriber, publisher)
-  "invalid-uri": "the address is not a SIP or SIPS URI",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

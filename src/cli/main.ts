@@ -5,11 +5,13 @@ import { EXIT, processOutput, UsageError, type Output } from "./io.js";
 import { mapping, MAPPING_USAGE } from "./mapping.js";
 import { translate, TRANSLATE_USAGE } from "./translate.js";
 import { demo } from "./demo.js";
+import { start, START_USAGE } from "./start.js";
 
 const USAGE = `presence-bridge — federates presence between XMPP and SIP
 
 ${TRANSLATE_USAGE}
 ${MAPPING_USAGE}
+${START_USAGE}
   presence-bridge demo
       translates the shipped sample bodies both ways and prints what each side would see
   presence-bridge --version | --help
@@ -32,6 +34,8 @@ export async function main(args: readonly string[], output: Output = processOutp
         return mapping(rest, output);
       case "demo":
         return await demo(rest, output);
+      case "start":
+        return await start(rest, output);
       case "--version":
         output.out(version());
         return EXIT.ok;

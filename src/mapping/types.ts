@@ -54,13 +54,13 @@ export interface Rule {
   readonly apply: (presence: Presence) => Presence;
 }
 
-/** The reserved address rules (validated, not yet applied). */
+/** The address rules (applied by `compileAddresses`, src/mapping/addresses.ts). */
 export interface AddressRules {
   readonly domains?: readonly { readonly xmpp: string; readonly sip: string }[];
   readonly escaping?: "xep-0106" | "none";
   readonly jidToSip?: string;
   readonly sipToJid?: string;
-  readonly links?: readonly { readonly jid: string; readonly sip: string }[];
+  readonly links?: readonly { readonly jid: string; readonly sip: string; readonly name?: string }[];
 }
 
 /** A loaded, validated and compiled conversion table. Immutable; share it freely. */

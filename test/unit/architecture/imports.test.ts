@@ -55,7 +55,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "src/gateway": ["src/presence", "src/mapping", "src/errors", "type:src/pidf", "type:src/xmpp", "machines"],
   "src/config": ["src/errors"],
   "src/admin": ["src/errors", "type:src/gateway"],
-  "src/cli": ["src/mapping", "src/pidf", "src/xmpp", "src/presence", "src/xml", "src/errors", "src/config", "src/app"],
+  "src/cli": ["src/mapping", "src/pidf", "src/xmpp", "src/presence", "src/xml", "src/errors", "src/config", "src/app", "type:src/gateway"],
   machines: ["type:src/presence", "type:src/gateway", "type:src/pidf", "type:src/xmpp"],
 };
 

@@ -1,0 +1,60 @@
+/**
+ * The one schema of the config file (JSON Schema 2020-12): the file, the
+ * PRESENCE_BRIDGE_* environment variables and the defaults all pass through it.
+ * Every object is closed (`additionalProperties: false`): an unknown key is an
+ * error that names it.
+ */
+
+const ms = (description: string, minimum = 1) => ({ type: "integer", minimum, description });
+const closed = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: "object",
+  additionalProperties: false,
+  properties,
+  ...(required.length === 0 ? {} : { required }),
+});
+
+export const CONFIG_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  ...closed(
+    {
+      $schema: { type: "string" },
+      xmpp: closed(
+        {
+          service: { type: "string", pattern: "^xmpp://[^/\\s]+:[0-9]{1,5}$", description: "xmpp://host:port of the component listener" },
+          domain: { type: "string", pattern: "^[^@/\\s]+$", description: "the component's domain" },
+          secret: { type: "string", minLength: 1, description: "the component secret (PRESENCE_BRIDGE_XMPP_SECRET)" },
+          serverDomain: { type: "string", pattern: "^[^@/\\s]+$" },
+          name: { type: "string", minLength: 1 },
+          reconnect: closed({
+            initialDelayMs: ms("ceiling of the first reconnect delay"),
+            maxDelayMs: ms("highest reconnect delay"),
+            factor: { type: "number", minimum: 1 },
+            jitter: { type: "number", minimum: 0, maximum: 1 },
+          }),
+          keepalive: {
+            anyOf: [
+              { const: false },
+              closed({ intervalMs: ms("time between pings", 1000), timeoutMs: ms("ping timeout", 100), target: { type: "string", minLength: 1 } }),
+            ],
+          },
+          connectTimeoutMs: ms("time to get online before retrying", 100),
+          queueLimit: { type: "integer", minimum: 1 },
+          maxStanzaBytes: { type: "integer", minimum: 1024 },
+        },
+        ["service", "domain", "secret"],
+      ),
+      store: closed({ path: { type: "string", minLength: 1 } }, ["path"]),
+      mapping: closed({ profile: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" }, file: { type: "string", minLength: 1 } }),
+      subscriptions: closed({
+        approve: { type: "array", items: { type: "string", minLength: 1 } },
+        otherwise: { enum: ["approve", "deny", "defer"] },
+        rateLimit: {
+          anyOf: [{ const: false }, closed({ burst: { type: "integer", minimum: 1 }, perMinute: { type: "number", exclusiveMinimum: 0 } }, ["burst", "perMinute"])],
+        },
+      }),
+      contacts: closed({ pattern: { type: "string", minLength: 1 } }),
+      log: closed({ level: { enum: ["debug", "info", "warn", "error"] } }),
+    },
+    ["xmpp", "store"],
+  ),
+} as const;
