@@ -17,7 +17,7 @@ import { SipStack } from "../src/sip/stack.js";
 import { SipSubscriber } from "../src/sip/subscriber.js";
 import { startKamailio, type Kamailio } from "../test/servers/kamailio.js";
 import { SipProbe } from "../test/servers/sip-probe.js";
-import type { BenchModule, Figure } from "./harness.js";
+import { record, type BenchModule, type Figure } from "./harness.js";
 
 const SUBSCRIPTIONS = 10_000;
 const EXPIRES = 600;
@@ -213,12 +213,10 @@ async function subscriptions(sink: Sink): Promise<Figure[]> {
       `latency: send to 200, with up to 256 in flight (the pacer); all ${SUBSCRIPTIONS.toLocaleString("en")} made in ${setupS.toFixed(1)} s ` +
       `(${Math.round(SUBSCRIPTIONS / setupS)}/s: SUBSCRIBE, 200, NOTIFY, 200). One scheduler timer for all, not ${SUBSCRIPTIONS.toLocaleString("en")}.`,
   });
-  figures.push({
-    name: `heap per subscription (${SUBSCRIPTIONS.toLocaleString("en")} active, after GC), bytes`,
-    opsPerSec: Math.round(perSubscription), p50Us: 0, p99Us: 0, runs: 1, opsPerRun: SUBSCRIPTIONS,
-    note: `${Math.round(perSubscription).toLocaleString("en")} B per subscription (the "ops/s" column holds bytes): the XState snapshot, ` +
-      "the dialog state, the watcher set, the routing and scheduler entries, plus the transport's 32 s cache of our 200s to the NOTIFYs (UDP Timer J, transient).",
-  });
+  figures.push(record(`heap per subscription (${SUBSCRIPTIONS.toLocaleString("en")} active, after GC)`, Math.round(perSubscription), "B", {
+    note: "the XState snapshot, the dialog state, the watcher set, the routing and scheduler entries, " +
+      "plus the transport's 32 s cache of our 200s to the NOTIFYs (UDP Timer J, transient)",
+  }));
   subscriber.stop();
   await stack.stop();
   return figures;

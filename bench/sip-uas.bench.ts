@@ -13,7 +13,7 @@ import type { DialogStore, ServedPresentity, SipDialogRecord } from "../src/gate
 import { SipAccess } from "../src/sip/access.js";
 import { Notifier } from "../src/sip/notifier.js";
 import { SipStack } from "../src/sip/stack.js";
-import type { BenchModule, Figure } from "./harness.js";
+import { record, type BenchModule, type Figure } from "./harness.js";
 
 const PRESENTITIES = 100;
 const WATCHERS_EACH = 10;
@@ -204,18 +204,12 @@ async function memoryPerDialog(): Promise<Figure> {
   notifier.stop();
   await stack.stop();
   sink.socket.close();
-  return {
-    name: `heap per notifier dialog (${MEMORY_DIALOGS.toLocaleString("en")} active dialogs, after GC), bytes`,
-    opsPerSec: perDialog,
-    p50Us: 0,
-    p99Us: 0,
-    runs: 1,
-    opsPerRun: live,
-    note: `${perDialog.toLocaleString("en")} B per dialog (the "ops/s" column holds bytes; ${live.toLocaleString("en")} dialogs live). ` +
+  return record(`heap per notifier dialog (${MEMORY_DIALOGS.toLocaleString("en")} active dialogs, after GC)`, perDialog, "B", {
+    note: `${live.toLocaleString("en")} dialogs live. ` +
       "Measured apart: sip.js DialogState with its three parsed URIs about 1.7 KB, the XState snapshot about 0.7 KB; " +
       "the rest is the Core.Dialog, the sender, the indexes and the transport's 32 s cache of the 200s to the SUBSCRIBEs " +
-      "(UDP Timer J, transient). Store records are not counted.",
-  };
+      "(UDP Timer J, transient). Store records are not counted",
+  });
 }
 
 const bench: BenchModule = {
