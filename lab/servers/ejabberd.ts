@@ -29,7 +29,7 @@ export interface Ejabberd extends XmppServer {
 
 function config(domain: string, c2sPort: number, componentPort: number, components: XmppComponentAccount[]): string {
   const services = components.map((c) => `      ${JSON.stringify(c.domain)}:\n        password: ${JSON.stringify(c.secret)}`);
-  return `# written by test/servers/ejabberd.ts for one test run; loopback only
+  return `# written by lab/servers/ejabberd.ts for one test run; loopback only
 hosts:
   - ${JSON.stringify(domain)}
 loglevel: info

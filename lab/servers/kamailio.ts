@@ -75,7 +75,7 @@ function writeDb(dir: string, auth: KamailioOptions["auth"]): string {
 
 /**
  * Starts Kamailio 5.6 as a presence server (presence, presence_xml, presence_dialoginfo) with
- * the repository's test/servers/kamailio/kamailio.cfg; per-run values go in as `-l` listen
+ * the repository's lab/servers/kamailio/kamailio.cfg; per-run values go in as `-l` listen
  * sockets and `-A` pre-processor defines, the db_text tables into a temp folder.
  */
 export async function startKamailio(options: KamailioOptions = {}): Promise<Kamailio> {

@@ -54,7 +54,7 @@ const lua = (s: string): string => JSON.stringify(s);
 
 function config(dir: string, domain: string, c2sPort: number, componentPort: number, components: XmppComponentAccount[]): string {
   const lines = [
-    "-- written by test/servers/prosody.ts for one test run; loopback only",
+    "-- written by lab/servers/prosody.ts for one test run; loopback only",
     `pidfile = ${lua(join(dir, "prosody.pid"))}`,
     `data_path = ${lua(join(dir, "data"))}`,
     `certificates = ${lua(join(dir, "certs"))}`,
