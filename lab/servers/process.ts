@@ -31,6 +31,15 @@ interface Live {
 const live = new Set<Live>();
 const tempDirs = new Set<string>();
 let hooked = false;
+let signalsToCaller = false;
+
+/**
+ * For a program that stops its servers itself on SIGINT/SIGTERM (the demo): the last-resort
+ * hook then only runs at exit, and the signals are the caller's. Call before starting anything.
+ */
+export function leaveSignalsToCaller(): void {
+  signalsToCaller = true;
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -52,6 +61,7 @@ function hookExit(): void {
     tempDirs.clear();
   };
   process.once("exit", cleanup);
+  if (signalsToCaller) return;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       cleanup();
