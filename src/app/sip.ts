@@ -6,6 +6,7 @@
 import type { SipConfig } from "../config/index.js";
 import type { BridgeError, Result } from "../errors.js";
 import { Gateway, type GatewayAddresses } from "../gateway/gateway.js";
+import { resolveChatUser } from "../gateway/gateway-watchers.js";
 import type { Clock, Logger, SipNotification, SipPublicationStatus, SipSubscriptionStatus, SipUacEvents, Store, XmppLink } from "../gateway/ports.js";
 import type { PresenceServer } from "../gateway/presence-server.js";
 import { presenceToDialogInfo, presenceToPidf, type MappingTable } from "../mapping/index.js";
@@ -79,7 +80,8 @@ export async function startSipSide(o: SipSideOptions): Promise<SipSide> {
   };
   const subscriber = new SipSubscriber({ stack, events: uac, store: o.store, identity: config.identity, expires: config.expires });
   const publisher = new SipPublisher({ stack, events: uac, store: o.store, expires: config.expires, refreshWithBody: config.refreshWithBody });
-  const resolve = (uri: string) => late.gateway?.resolve(uri);
+  // Pure: the notifier resolves its stored dialogs at construction, before the gateway exists.
+  const resolve = (uri: string) => resolveChatUser(uri, { sipDomain: config.domain, serverDomain: o.serverDomain });
   const notifier = new Notifier({
     stack, resolve, access: o.access, store: o.store, logger, clock,
     limits: { minNotifyIntervalMs: config.minNotifyIntervalMs },
@@ -123,7 +125,9 @@ export async function startSipSide(o: SipSideOptions): Promise<SipSide> {
     stack, gateway, notifier, subscriber, publisher, listening,
     async stop() {
       gateway.shutdown();
-      // RFC 6665 §4.1.2.3 / RFC 3903 §4.5: let the Expires: 0 requests leave before the sockets close.
+      const deactivated = notifier.deactivateAll();
+      logger.info("sip.notifier.deactivated", { dialogs: deactivated });
+      // RFC 6665 §4.1.2.3 / RFC 3903 §4.5: let the Expires: 0 requests and last NOTIFYs leave before the sockets close.
       await new Promise((resolve) => setTimeout(resolve, 300));
       receiver.stop();
       notifier.stop();

@@ -13,6 +13,19 @@ import { publishRoutes } from "./decisions-sip-watchers.js";
 import type { GatewayOptions } from "./gateway-types.js";
 import type { ApprovalDecision, ChatPresence, ServedPresentity, SipWatcher, SipWatcherEndReason } from "./ports.js";
 
+/**
+ * Request-URI → the chat user it names: a user of the XMPP server under the bridge's SIP
+ * domain (else 404). Pure, so the notifier can resolve its stored dialogs before the gateway exists.
+ */
+export function resolveChatUser(requestUri: string, o: Pick<GatewayOptions, "sipDomain" | "serverDomain">): ServedPresentity | undefined {
+  const uri = parseSipUri(requestUri);
+  if (!uri.ok || uri.value.host !== o.sipDomain || uri.value.user === "") return undefined;
+  // `sip:juliet@<sipDomain>` is `juliet@<serverDomain>`: the served SIP domain stands for the XMPP server's.
+  const jid = parseJid(`${uri.value.user}@${o.serverDomain}`);
+  if (!jid.ok || jid.value.resource !== undefined) return undefined;
+  return { id: `${jid.value.local}@${jid.value.domain}`, uri: `sip:${uri.value.user}@${o.sipDomain}` };
+}
+
 export class ChatUsers {
   /** Each user's presence per resource; the user's presence is the latest of an available one, else the latest. */
   private readonly resources = new Map<string, Map<string, Presence>>();
@@ -23,14 +36,8 @@ export class ChatUsers {
     this.routes = publishRoutes(o.mode);
   }
 
-  /** Request-URI → the chat user it names: a user of the XMPP server, under the bridge's SIP domain (else 404). */
   resolve(requestUri: string): ServedPresentity | undefined {
-    const uri = parseSipUri(requestUri);
-    if (!uri.ok || uri.value.host !== this.o.sipDomain || uri.value.user === "") return undefined;
-    // `sip:juliet@<sipDomain>` is `juliet@<serverDomain>`: the served SIP domain stands for the XMPP server's.
-    const jid = parseJid(`${uri.value.user}@${this.o.serverDomain}`);
-    if (!jid.ok || jid.value.resource !== undefined) return undefined;
-    return { id: `${jid.value.local}@${jid.value.domain}`, uri: `sip:${uri.value.user}@${this.o.sipDomain}` };
+    return resolveChatUser(requestUri, this.o);
   }
 
   /** RFC 8048 §5.3: SUBSCRIBE → subscribe from the watcher's contact JID; approved already → active at once. */
