@@ -103,13 +103,13 @@ export function buildApp(options: AppOptions): Result<App, readonly BridgeError[
           // The gateway plugs into the presence server before it restores and listens.
           sip = await startSipSide({
             config: config.sip, serverDomain: xmpp.serverDomain, presenceServer, link, store, table: table.value,
-            addresses: book.value, access: access.value, version: options.version, clock, logger,
+            addresses: book.value, people: config.people, access: access.value, version: options.version, clock, logger,
           });
         }
         presenceServer.start();
         const online = await link.start();
         // After a restart: the SIP subscriptions every stored XMPP subscription needs (restored ones are kept).
-        if (online.ok && sip !== undefined) logger.info("gateway.resumed", { subscriptions: sip.gateway.resume() });
+        if (online.ok && sip !== undefined) logger.info("gateway.resumed", sip.gateway.resume());
         return online;
       },
       async stop() {

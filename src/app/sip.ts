@@ -3,9 +3,10 @@
  * subscriber and publisher (UAC), the notifier and PUBLISH receiver (UAS) behind the
  * access rules, and the gateway that joins them to the presence server. Nothing else.
  */
-import type { SipConfig } from "../config/index.js";
+import type { PeopleConfig, SipConfig } from "../config/index.js";
 import type { BridgeError, Result } from "../errors.js";
 import { Gateway, type GatewayAddresses } from "../gateway/gateway.js";
+import { personLinks } from "../gateway/gateway-people.js";
 import { resolveChatUser } from "../gateway/gateway-watchers.js";
 import type { Clock, Logger, SipNotification, SipPublicationStatus, SipSubscriptionStatus, SipUacEvents, Store, XmppLink } from "../gateway/ports.js";
 import type { PresenceServer } from "../gateway/presence-server.js";
@@ -38,6 +39,7 @@ export interface SipSideOptions {
   readonly store: Store;
   readonly table: MappingTable;
   readonly addresses: GatewayAddresses;
+  readonly people: PeopleConfig;
   readonly access: SipAccess;
   readonly version: string;
   readonly clock: Clock;
@@ -73,6 +75,9 @@ export async function startSipSide(o: SipSideOptions): Promise<SipSide> {
   });
   // The ports and the gateway need each other: the ports call the gateway through this late binding.
   const late: { gateway?: Gateway } = {};
+  const mappingLinks = o.people.fromAddresses ? (o.table.addresses?.links ?? []).map((l) => ({ jid: l.jid, extension: l.sip })) : [];
+  const people = personLinks([...o.people.links, ...mappingLinks], o.addresses);
+  for (const problem of people.problems) logger.warn("gateway.link-unusable", { reason: problem });
   const uac: SipUacEvents = {
     onNotification: (n: SipNotification) => late.gateway?.onNotification(n),
     onSubscriptionStatus: (p, e, w, s: SipSubscriptionStatus) => late.gateway?.onSubscriptionStatus(p, e, w, s),
@@ -109,6 +114,7 @@ export async function startSipSide(o: SipSideOptions): Promise<SipSide> {
     sipDomain: config.domain,
     serverDomain: o.serverDomain,
     parseBody: (body) => parseSipBody(body.content, body.contentType),
+    links: people.links,
     renderPidf: (presence, entity) => ({ contentType: "application/pidf+xml", content: serializePidf(presenceToPidf(presence, entity)) }),
     clock,
     logger,

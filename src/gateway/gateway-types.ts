@@ -3,6 +3,7 @@ import type { BridgeError, Result } from "../errors.js";
 import type { MappingTable } from "../mapping/index.js";
 import type { SipBody as ParsedSipBody } from "../pidf/types.js";
 import type { Presence } from "../presence/types.js";
+import type { PersonLink } from "./gateway-people.js";
 import type { PublishMode } from "./decisions-sip-watchers.js";
 import type { Clock, Logger, SipBody, SipNotifierPort, SipPublisherPort, SipSubscriberPort, XmppLink } from "./ports.js";
 import type { PresenceServer } from "./presence-server.js";
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   parseBody(body: SipBody): Result<ParsedSipBody, BridgeError>;
   /** The PIDF the publisher sends for a chat user (src/mapping's egress, serialised). */
   renderPidf(presence: Presence, entity: string): SipBody;
+  /** Linked people (gateway-people.ts), resolved from the config and the mapping's links. */
+  readonly links?: readonly PersonLink[];
   readonly clock: Clock;
   readonly logger: Logger;
 }

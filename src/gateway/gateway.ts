@@ -3,8 +3,10 @@
  * in sync both ways (issue 5, FIELD.md §2.2). It is the listener of both sides and the
  * caller of both; what each route does lives in its own file:
  * - gateway-phones.ts: XMPP watchers of phone contacts (RFC 8048 §5.2);
- * - gateway-watchers.ts: SIP watchers of chat users and PUBLISH to the PBX (RFC 8048 §5.3).
+ * - gateway-watchers.ts: SIP watchers of chat users and PUBLISH to the PBX (RFC 8048 §5.3);
+ * - gateway-people.ts: linked people (a JID and an extension).
  */
+import { LinkedPeople } from "./gateway-people.js";
 import { ChatUsers } from "./gateway-watchers.js";
 import { PhoneContacts } from "./gateway-phones.js";
 import type { GatewayOptions } from "./gateway-types.js";
@@ -27,11 +29,13 @@ export type { GatewayAddresses, GatewayOptions } from "./gateway-types.js";
 export class Gateway implements SipUacEvents, SipNotifierEvents {
   readonly phones: PhoneContacts;
   readonly users: ChatUsers;
+  readonly people: LinkedPeople;
   private stopped = false;
 
   constructor(private readonly o: GatewayOptions) {
     this.phones = new PhoneContacts(o);
     this.users = new ChatUsers(o);
+    this.people = new LinkedPeople(o, o.links ?? []);
   }
 
   /** Plugs into the presence server; call before it starts. */
@@ -46,8 +50,8 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
   }
 
   /** After the stores are restored: every wanted SIP subscription is (re)established. */
-  resume(): number {
-    return this.phones.resubscribeAll();
+  resume(): { readonly subscriptions: number; readonly askedUsers: number } {
+    return { subscriptions: this.phones.resubscribeAll(), askedUsers: this.people.askUsers() };
   }
 
   /** PresentityResolver for the notifier and the PUBLISH receiver. */
