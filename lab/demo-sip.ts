@@ -35,7 +35,7 @@ export function describePidf(body: string): string {
 }
 
 /** Publishes as one device: the first PUBLISH creates the publication, the next ones modify it (RFC 3903 §4.4). */
-class ScriptedPhone {
+export class ScriptedPhone {
   private etag: string | undefined;
   constructor(
     readonly probe: SipProbe,

@@ -19,6 +19,16 @@ export const PHONE_DOMAIN = "localhost";
 export const CHAT_SIP_DOMAIN = "chat.localhost";
 export const JULIET = { user: "juliet", password: "balcony" };
 
+export interface StackOptions {
+  /** Chat users registered on Prosody besides juliet. */
+  readonly users?: readonly { readonly user: string; readonly password: string }[];
+  readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /** Keys of the bridge's `sip` config to replace (e.g. minNotifyIntervalMs for a benchmark). */
+  readonly sip?: Readonly<Record<string, unknown>>;
+  /** Called with the bridge's store path before the bridge starts (to seed it). */
+  readonly seedStore?: (path: string) => void;
+}
+
 export interface DemoStack {
   readonly prosody: XmppServer;
   readonly kamailio: Kamailio;
@@ -45,7 +55,7 @@ export function ensureServers(say: (line: string) => void): void {
 }
 
 /** The bridge's config: the component on Prosody, the SIP side on loopback with Kamailio as its proxy. */
-function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPort: number): string {
+function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPort: number, options: StackOptions): string {
   // Asterisk's table: the scripted phone publishes the PIDF bodies Asterisk 20 sends.
   const mapping = {
     format: 1,
@@ -64,7 +74,7 @@ function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPo
     store: { path: join(dir, "bridge.sqlite") },
     mapping: { file: join(dir, "mapping.json") },
     subscriptions: { approve: [prosody.domain, COMPONENT.domain], otherwise: "defer" },
-    log: { level: "info" },
+    log: { level: options.logLevel ?? "info" },
     sip: {
       listen: { udp: { host: LOOPBACK, port: sipPort } },
       outboundProxy: `sip:${LOOPBACK}:${kamailio.port}`,
@@ -72,6 +82,7 @@ function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPo
       domain: CHAT_SIP_DOMAIN,
       access: { trustedNetworks: [`${LOOPBACK}/32`] },
       mode: "notify",
+      ...options.sip,
     },
   };
   const file = join(dir, "config.json");
@@ -79,13 +90,13 @@ function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPo
   return file;
 }
 
-export async function startStack(say: (line: string) => void): Promise<DemoStack> {
+export async function startStack(say: (line: string) => void, options: StackOptions = {}): Promise<DemoStack> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    const prosody = await startProsody({ components: [COMPONENT], users: [JULIET] });
+    const prosody = await startProsody({ components: [COMPONENT], users: [JULIET, ...(options.users ?? [])] });
     stops.push(() => prosody.stop());
     say(`Prosody ${prosody.pid}: c2s xmpp://${LOOPBACK}:${prosody.c2sPort}, component port ${prosody.componentPort} (${prosody.dir})`);
 
@@ -96,7 +107,8 @@ export async function startStack(say: (line: string) => void): Promise<DemoStack
 
     const bridgeDir = makeTempDir("demo-bridge");
     stops.push(async () => removeTempDir(bridgeDir));
-    const config = writeConfig(bridgeDir, prosody, kamailio, sipPort);
+    const config = writeConfig(bridgeDir, prosody, kamailio, sipPort, options);
+    options.seedStore?.(join(bridgeDir, "bridge.sqlite"));
     const logFile = join(bridgeDir, "bridge.log");
     // The same main() as bin/presence-bridge.js, from source, so the demo never runs a stale build.
     const bridge = spawnServer({
@@ -108,7 +120,7 @@ export async function startStack(say: (line: string) => void): Promise<DemoStack
     });
     stops.push(() => bridge.stop());
     const online = /^presence-bridge: online/m;
-    await waitUntil("its online line", () => logContains(logFile, online), bridge, 30_000).catch((err: Error) => {
+    await waitUntil("its online line", () => logContains(logFile, online), bridge, 120_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- ${logFile} ---\n${readLog(logFile, 30)}`);
     });
     const bridgeLines = (): string[] => readLog(logFile, Infinity).split("\n").filter((l) => l.startsWith("presence-bridge"));

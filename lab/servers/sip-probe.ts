@@ -37,6 +37,7 @@ interface Waiter {
 export class SipProbe {
   readonly received: SipMessage[] = [];
   private waiters: Waiter[] = [];
+  private requestListeners: ((m: SipMessage) => void)[] = [];
   private cseq = 1;
   private tcpBuffer: Buffer = Buffer.alloc(0);
 
@@ -93,6 +94,7 @@ export class SipProbe {
     if (msg.method !== undefined) {
       this.received.push(msg);
       if (msg.method !== "ACK") this.send(responseTo(msg));
+      for (const listener of this.requestListeners) listener(msg);
     }
     for (const w of [...this.waiters]) {
       if (w.match(msg)) {
@@ -100,6 +102,11 @@ export class SipProbe {
         w.resolve(msg);
       }
     }
+  }
+
+  /** Called for every request received (after its 200 is sent), e.g. to time NOTIFYs in a benchmark. */
+  onRequest(listener: (m: SipMessage) => void): void {
+    this.requestListeners.push(listener);
   }
 
   /** Waits for a message (already received, or to come) that matches. */
