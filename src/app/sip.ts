@@ -115,7 +115,11 @@ export async function startSipSide(o: SipSideOptions): Promise<SipSide> {
     serverDomain: o.serverDomain,
     parseBody: (body) => parseSipBody(body.content, body.contentType),
     links: people.links,
-    renderPidf: (presence, entity) => ({ contentType: "application/pidf+xml", content: serializePidf(presenceToPidf(presence, entity)) }),
+    renderPidf: (presence, entity, tupleId) => ({
+      contentType: "application/pidf+xml",
+      content: serializePidf(presenceToPidf(presence, entity, tupleId === undefined ? {} : { tupleId })),
+    }),
+    debounceMs: o.people.debounceMs,
     clock,
     logger,
   });

@@ -33,9 +33,11 @@ export interface GatewayOptions {
   /** src/pidf's parseSipBody (the gateway imports codecs as types only). */
   parseBody(body: SipBody): Result<ParsedSipBody, BridgeError>;
   /** The PIDF the publisher sends for a chat user (src/mapping's egress, serialised). */
-  renderPidf(presence: Presence, entity: string): SipBody;
+  renderPidf(presence: Presence, entity: string, tupleId?: string): SipBody;
   /** Linked people (gateway-people.ts), resolved from the config and the mapping's links. */
   readonly links?: readonly PersonLink[];
+  /** Person-sync debounce (people.debounceMs). */
+  readonly debounceMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
 }

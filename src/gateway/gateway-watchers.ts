@@ -31,6 +31,8 @@ export class ChatUsers {
   private readonly resources = new Map<string, Map<string, Presence>>();
   private readonly current = new Map<string, Presence>();
   private readonly routes: { readonly notify: boolean; readonly publish: boolean };
+  /** Linked people's presence goes through person-sync instead (returns true when it took it). */
+  linked: (user: string, presence: Presence) => boolean = () => false;
 
   constructor(private readonly o: GatewayOptions) {
     this.routes = publishRoutes(o.mode);
@@ -95,7 +97,7 @@ export class ChatUsers {
     const previous = this.current.get(update.user);
     if (previous !== undefined && presenceEquals(previous, presence, { ignoreOrigin: true, ignoreEntries: true })) return undefined;
     this.current.set(update.user, presence);
-    this.tellSip(update.user, presence);
+    if (!this.linked(update.user, presence)) this.tellSip(update.user, presence);
     return presence;
   }
 

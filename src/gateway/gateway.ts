@@ -7,6 +7,7 @@
  * - gateway-people.ts: linked people (a JID and an extension).
  */
 import { LinkedPeople } from "./gateway-people.js";
+import { PeopleSync } from "./gateway-sync.js";
 import { ChatUsers } from "./gateway-watchers.js";
 import { PhoneContacts } from "./gateway-phones.js";
 import type { GatewayOptions } from "./gateway-types.js";
@@ -30,12 +31,15 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
   readonly phones: PhoneContacts;
   readonly users: ChatUsers;
   readonly people: LinkedPeople;
+  readonly sync: PeopleSync;
   private stopped = false;
 
   constructor(private readonly o: GatewayOptions) {
     this.phones = new PhoneContacts(o);
     this.users = new ChatUsers(o);
     this.people = new LinkedPeople(o, o.links ?? []);
+    this.sync = new PeopleSync(o, o.links ?? [], o.debounceMs ?? 250);
+    this.users.linked = (user, presence) => this.people.ofUser(user) !== undefined && this.sync.chatChanged(user, presence);
   }
 
   /** Plugs into the presence server; call before it starts. */
@@ -50,8 +54,8 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
   }
 
   /** After the stores are restored: every wanted SIP subscription is (re)established. */
-  resume(): { readonly subscriptions: number; readonly askedUsers: number } {
-    return { subscriptions: this.phones.resubscribeAll(), askedUsers: this.people.askUsers() };
+  resume(): { readonly subscriptions: number; readonly askedUsers: number; readonly phones: number } {
+    return { subscriptions: this.phones.resubscribeAll(), askedUsers: this.people.askUsers(), phones: this.sync.watchPhones() };
   }
 
   /** PresentityResolver for the notifier and the PUBLISH receiver. */
@@ -59,7 +63,17 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
 
   // ---- SIP UAC (subscriber, publisher)
   onNotification(notification: SipNotification): void {
-    if (!this.stopped) this.phones.onNotification(notification);
+    if (this.stopped) return;
+    const contact = this.o.addresses.sipToContact(notification.presentity);
+    const link = contact.ok ? this.people.ofContact(contact.value) : undefined;
+    if (link === undefined || notification.event !== "presence" || notification.body === undefined) {
+      this.phones.onNotification(notification);
+      return;
+    }
+    // A linked person's extension: person-sync merges it with the chat side and tells the contact's watchers.
+    const parsed = this.o.parseBody(notification.body);
+    if (parsed.ok) this.sync.phoneNotified(link, parsed.value, notification.presentity);
+    else this.o.logger.warn("gateway.notify-body-unreadable", { contact: link.contact, presentity: notification.presentity, reason: parsed.error.message });
   }
 
   onSubscriptionStatus(presentity: string, event: SipEventPackage, _watchers: readonly string[], status: SipSubscriptionStatus): void {
@@ -90,6 +104,7 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
    */
   shutdown(): { readonly unsubscribed: number; readonly unpublished: number } {
     const unsubscribed = this.phones.endAll();
+    this.sync.stop();
     const unpublished = this.users.unpublishAll();
     this.stopped = true;
     this.o.logger.info("gateway.stopped", { unsubscribed, unpublished });
