@@ -119,6 +119,17 @@ describe("gateway: Prosody ⇄ bridge ⇄ Kamailio", () => {
       do last = await peer.nthNotify(dialog!.callId, ++n);
       while (!last.body.includes("In a meeting"));
       expect(last.body).toContain("busy");
+
+      // RFC 8048 §5.3: a refresh is absorbed (answered with a NOTIFY, never seen by the user) …
+      const refreshed = await peer.resubscribe(dialog!, 600);
+      expect(refreshed.status).toBe(200);
+      expect(state(await peer.nthNotify(dialog!.callId, ++n))).toMatch(/^active;/);
+      // … and the SIP unsubscribe becomes an XMPP unsubscribe.
+      expect((await peer.resubscribe(dialog!, 0)).status).toBe(200);
+      expect(state(await peer.nthNotify(dialog!.callId, ++n))).toBe("terminated;reason=timeout");
+      await juliet.waitFor(typed("unsubscribe", WATCHER_JID));
+      const fromWatcher = juliet.received.filter((t) => t.includes(`from="${WATCHER_JID}"`) && /type="subscribe"/.test(t));
+      expect(fromWatcher).toHaveLength(1);
     } finally {
       await juliet.stop();
     }
