@@ -67,3 +67,10 @@ describe("loadConfig: the SIP side and linked people", () => {
     expect(broken.ok ? "" : broken.error[0]?.code).toBe("invalid-json");
   });
 });
+
+describe("the sample config", () => {
+  it("samples/config/presence-bridge.yaml loads", () => {
+    const r = loadConfig({ file: join(import.meta.dirname, "../../../samples/config/presence-bridge.yaml"), env: { PRESENCE_BRIDGE_XMPP_SECRET: "x", PRESENCE_BRIDGE_SIP_AUTH_PASSWORD: "y" } });
+    expect(r.ok ? { mode: r.value.sip?.mode, password: r.value.sip?.auth?.password, links: r.value.people.links.length } : r.error).toEqual({ mode: "both", password: "y", links: 1 });
+  });
+});
