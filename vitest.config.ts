@@ -16,7 +16,7 @@ export default defineConfig({
         },
       },
       {
-        // Real servers (test/servers/): one file at a time, in child processes, so that
+        // Real servers (lab/servers/): one file at a time, in child processes, so that
         // ports and CPU are not contended and `setpriv --pdeathsig` ties servers to a process.
         extends: true,
         test: {

@@ -13,7 +13,7 @@ import { client, xml, type Client } from "@xmpp/client";
 import { buildApp, type App } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
 import { makePresence } from "../src/presence/index.js";
-import { startProsody, type XmppServer } from "../test/servers/prosody.js";
+import { startProsody, type XmppServer } from "../lab/servers/prosody.js";
 import type { Figure } from "./harness.js";
 
 const WATCHERS = 10;

@@ -15,8 +15,8 @@ import type { Clock, TimerHandle } from "../src/gateway/ports.js";
 import { SipPublisher } from "../src/sip/publisher.js";
 import { SipStack } from "../src/sip/stack.js";
 import { SipSubscriber } from "../src/sip/subscriber.js";
-import { startKamailio, type Kamailio } from "../test/servers/kamailio.js";
-import { SipProbe } from "../test/servers/sip-probe.js";
+import { startKamailio, type Kamailio } from "../lab/servers/kamailio.js";
+import { SipProbe } from "../lab/servers/sip-probe.js";
 import { record, type BenchModule, type Figure } from "./harness.js";
 
 const SUBSCRIPTIONS = 10_000;

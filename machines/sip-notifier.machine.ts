@@ -58,7 +58,9 @@ export type NotifierEvent =
   /** A NOTIFY got a final non-2xx response (408 stands for Timer F). */
   | { readonly type: "notify.failed"; readonly status: number }
   /** The bridge no longer serves the presentity. */
-  | { readonly type: "presentity.removed" };
+  | { readonly type: "presentity.removed" }
+  /** The bridge is shutting down (SIGTERM): the watcher should subscribe again later. */
+  | { readonly type: "notifier.stopping" };
 
 export interface SendNotifyParams {
   readonly subscriptionState: SubscriptionStateValue;
@@ -177,6 +179,15 @@ export const sipNotifierMachine = setup({
         // RFC 6665 §4.2.2: the subscription is gone; no further NOTIFY.
         "notify.failed": { guard: "isUsageDestroying", target: "terminated", actions: "recordFailure" },
         // RFC 6665 §4.1.3 "noresource": the bridge no longer serves the presentity.
+        // RFC 6665 §4.1.3 "deactivated": terminated, subscribe again (§4.2.2: how subscriptions move between
+        // nodes). Not "noresource": the chat user still exists, and a watcher told so would not come back.
+        "notifier.stopping": {
+          target: "terminated",
+          actions: [
+            { type: "endWith", params: { reason: "deactivated" } },
+            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "deactivated", withBody: false } },
+          ],
+        },
         "presentity.removed": {
           target: "terminated",
           actions: [
@@ -232,6 +243,15 @@ export const sipNotifierMachine = setup({
           { actions: { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) } },
         ],
         "notify.failed": { guard: "isUsageDestroying", target: "terminated", actions: "recordFailure" },
+        // RFC 6665 §4.1.3 "deactivated": terminated, subscribe again (§4.2.2: how subscriptions move between
+        // nodes). Not "noresource": the chat user still exists, and a watcher told so would not come back.
+        "notifier.stopping": {
+          target: "terminated",
+          actions: [
+            { type: "endWith", params: { reason: "deactivated" } },
+            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "deactivated", withBody: false } },
+          ],
+        },
         "presentity.removed": {
           target: "terminated",
           actions: [

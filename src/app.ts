@@ -9,6 +9,7 @@ import { domainAllowListPolicy } from "./gateway/approval-policy.js";
 import type { Clock, Logger, Store } from "./gateway/ports.js";
 import { PresenceServer } from "./gateway/presence-server.js";
 import { SubscriptionRegistry } from "./gateway/subscriptions.js";
+import { sipAccess, startSipSide, type SipSide } from "./app/sip.js";
 import { addressDirectory, compileAddresses, loadTable, type MappingTable } from "./mapping/index.js";
 import { SqliteStore } from "./store/index.js";
 import { ComponentLink } from "./xmpp/component/index.js";
@@ -28,6 +29,8 @@ export interface App {
   readonly table: MappingTable;
   readonly link: ComponentLink;
   readonly presenceServer: PresenceServer;
+  /** The SIP side and the gateway, once started (absent without `sip` in the config). */
+  readonly sip: SipSide | undefined;
   /** Restores subscriptions, then connects; resolves once online, or with the fatal link error. */
   start(): Promise<Result<void>>;
   /** Unavailable from every contact to its watchers, the stream closed, the store closed. */
@@ -79,7 +82,11 @@ export function buildApp(options: AppOptions): Result<App, readonly BridgeError[
     registry: (effects) => new SubscriptionRegistry({ store, effects, policy, clock, logger, rateLimit: config.subscriptions.rateLimit }),
   });
 
+  const access = config.sip === undefined ? undefined : sipAccess(config.sip);
+  if (access !== undefined && !access.ok) return { ok: false, error: [{ ...access.error, message: `sip.access.trustedNetworks: ${access.error.message}` }] };
+
   let stopped = false;
+  let sip: SipSide | undefined;
   return {
     ok: true,
     value: {
@@ -88,13 +95,28 @@ export function buildApp(options: AppOptions): Result<App, readonly BridgeError[
       table: table.value,
       link,
       presenceServer,
-      start() {
+      get sip() {
+        return sip;
+      },
+      async start() {
+        if (config.sip !== undefined && access?.ok === true) {
+          // The gateway plugs into the presence server before it restores and listens.
+          sip = await startSipSide({
+            config: config.sip, serverDomain: xmpp.serverDomain, presenceServer, link, store, table: table.value,
+            addresses: book.value, people: config.people, access: access.value, version: options.version, clock, logger,
+          });
+        }
         presenceServer.start();
-        return link.start();
+        const online = await link.start();
+        // After a restart: the SIP subscriptions every stored XMPP subscription needs (restored ones are kept).
+        if (online.ok && sip !== undefined) logger.info("gateway.resumed", sip.gateway.resume());
+        return online;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
+        // SIP first: subscriptions ended and publications removed while the store is open.
+        await sip?.stop();
         presenceServer.shutdown();
         await link.stop();
         store.close();

@@ -4,7 +4,7 @@ import { packageRoot } from "./package-root.js";
 import { EXIT, processOutput, UsageError, type Output } from "./io.js";
 import { mapping, MAPPING_USAGE } from "./mapping.js";
 import { translate, TRANSLATE_USAGE } from "./translate.js";
-import { demo } from "./demo.js";
+import { demo, DEMO_USAGE } from "./demo.js";
 import { start, START_USAGE } from "./start.js";
 
 const USAGE = `presence-bridge — federates presence between XMPP and SIP
@@ -12,8 +12,7 @@ const USAGE = `presence-bridge — federates presence between XMPP and SIP
 ${TRANSLATE_USAGE}
 ${MAPPING_USAGE}
 ${START_USAGE}
-  presence-bridge demo
-      translates the shipped sample bodies both ways and prints what each side would see
+${DEMO_USAGE}
   presence-bridge --version | --help
 
 exit codes: 0 done, 1 invalid input (one line per problem on stderr), 2 usage`;

@@ -1,8 +1,7 @@
 /**
  * `presence-bridge start --config FILE`: runs the presence server (the XEP-0114
  * component) until SIGTERM or SIGINT. Says on stdout what it opened and what it
- * connected to; logs go to stderr as JSON lines. The SIP side joins with a later
- * version.
+ * connected to (one line per side); logs go to stderr as JSON lines.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,6 +68,14 @@ export async function start(args: readonly string[], output: Output, runtime: St
     await app.stop();
     return EXIT_LINK_FAILED;
   }
+  const sip = app.sip;
+  if (sip !== undefined && app.config.sip !== undefined) {
+    const c = app.config.sip;
+    output.out(
+      `presence-bridge: SIP side listening on ${sip.listening.join(", ")} as ${c.identity}; ` +
+        `presence server ${c.outboundProxy ?? "(by DNS, no outbound proxy)"}; mode ${c.mode}; serving chat users as sip:*@${c.domain}`,
+    );
+  }
   const counts = app.presenceServer.registry.counts();
   output.out(
     `presence-bridge: online: component ${xmpp.domain} on ${xmpp.service}; ` +
@@ -87,6 +94,7 @@ export async function start(args: readonly string[], output: Output, runtime: St
 
 async function stop(app: App, output: Output, signal: string): Promise<void> {
   const watchers = app.presenceServer.registry.counts().watchers;
-  output.out(`presence-bridge: ${signal}: sending unavailable to ${watchers} watchers, closing the store`);
+  const sip = app.sip === undefined ? "" : "ending SIP subscriptions and publications, ";
+  output.out(`presence-bridge: ${signal}: ${sip}sending unavailable to ${watchers} watchers, closing the store`);
   await app.stop();
 }

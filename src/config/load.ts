@@ -1,5 +1,5 @@
 /**
- * Loads the config: the JSON file, then PRESENCE_BRIDGE_* variables over it, then
+ * Loads the config: the JSON or YAML file (by its extension), then PRESENCE_BRIDGE_* variables over it, then
  * one validation against the schema, then defaults; the result is typed and
  * frozen. Every problem names the key (`xmpp.reconnect.maxDelayMs`) and what is
  * wrong with it, and where it came from (file line and column, or the variable).
@@ -10,7 +10,8 @@ import type { BridgeError, Result } from "../errors.js";
 import { readEnv } from "./env.js";
 import { parseConfigText, type ConfigText } from "./json.js";
 import { CONFIG_SCHEMA } from "./schema.js";
-import type { Config } from "./types.js";
+import { isYamlFile, parseYamlConfigText } from "./yaml.js";
+import type { Config, SipConfig } from "./types.js";
 
 export interface ConfigSource {
   /** The config file; without one, everything comes from the environment. */
@@ -110,6 +111,36 @@ function withDefaults(raw: Raw): Config {
     },
     contacts: { ...(raw.contacts as object | undefined) },
     log: { level: "info", ...(raw.log as object | undefined) },
+    ...(raw.sip === undefined ? {} : { sip: sipDefaults(raw.sip as Raw) }),
+    people: { links: [], fromAddresses: true, debounceMs: 250, ...(raw.people as object | undefined) },
+  };
+}
+
+function sipDefaults(s: Raw): SipConfig {
+  const listen = s.listen as Raw;
+  const withHost = (l: unknown) => (l === undefined ? undefined : { host: "127.0.0.1", ...(l as object) });
+  const udp = withHost(listen.udp);
+  const tcp = withHost(listen.tcp);
+  const tls = withHost(listen.tls);
+  const access = (s.access ?? {}) as Raw;
+  const first = udp !== undefined ? "udp" : tcp !== undefined ? "tcp" : "tls";
+  return {
+    listen: { ...(udp && { udp }), ...(tcp && { tcp }), ...(tls && { tls }) } as SipConfig["listen"],
+    transport: (s.transport as SipConfig["transport"] | undefined) ?? first,
+    identity: String(s.identity),
+    domain: String(s.domain).toLowerCase(),
+    ...(s.outboundProxy === undefined ? {} : { outboundProxy: String(s.outboundProxy) }),
+    ...(s.advertisedHost === undefined ? {} : { advertisedHost: String(s.advertisedHost) }),
+    ...(s.auth === undefined ? {} : { auth: s.auth as NonNullable<SipConfig["auth"]> }),
+    access: {
+      trustedNetworks: (access.trustedNetworks as string[] | undefined) ?? ["127.0.0.1/32", "::1"],
+      realm: String(access.realm ?? s.domain),
+      users: (access.users as SipConfig["access"]["users"] | undefined) ?? [],
+    },
+    mode: (s.mode as SipConfig["mode"] | undefined) ?? "notify",
+    refreshWithBody: s.refreshWithBody === true,
+    expires: Number(s.expires ?? 600),
+    minNotifyIntervalMs: Number(s.minNotifyIntervalMs ?? 200),
   };
 }
 
@@ -127,6 +158,12 @@ function crossChecks(config: Config): { path: string[]; message: string }[] {
       problems.push({ path: ["contacts", "pattern"], message: `is not a regular expression: ${(error as Error).message}` });
     }
   }
+  const sip = config.sip;
+  if (sip !== undefined) {
+    if (Object.keys(sip.listen).length === 0) problems.push({ path: ["sip", "listen"], message: "needs at least one of udp, tcp, tls" });
+    else if (sip.listen[sip.transport] === undefined) problems.push({ path: ["sip", "transport"], message: `"${sip.transport}" does not listen; add sip.listen.${sip.transport}` });
+    if (sip.auth?.password.includes("\n") === true) problems.push({ path: ["sip", "auth", "password"], message: "may not contain a line break" });
+  }
   return problems;
 }
 
@@ -141,7 +178,7 @@ export function loadConfig(source: ConfigSource): Result<Config, readonly Bridge
       const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
       return { ok: false, error: [{ code: "file-not-found", message: `cannot read the config file: ${reason}`, source: source.file }] };
     }
-    const parsed = parseConfigText(text, source.file);
+    const parsed = isYamlFile(source.file) ? parseYamlConfigText(text, source.file) : parseConfigText(text, source.file);
     if (!parsed.ok) return parsed;
     file = parsed.value;
   }

@@ -13,6 +13,37 @@ const closed = (properties: Record<string, unknown>, required: string[] = []) =>
   ...(required.length === 0 ? {} : { required }),
 });
 
+const listen = (extra: Record<string, unknown> = {}) =>
+  closed({ host: { type: "string", minLength: 1 }, port: { type: "integer", minimum: 0, maximum: 65535 }, ...extra }, ["port"]);
+const sipUri = { type: "string", pattern: "^sips?:[^\\s]+$" };
+
+/** The SIP side (issue 4 and 5); without it the bridge runs the presence server only. */
+const SIP_SCHEMA = closed(
+  {
+    listen: closed({
+      udp: listen(),
+      tcp: listen(),
+      tls: listen({ ca: { type: "string" }, cert: { type: "string" }, key: { type: "string" }, rejectUnauthorized: { type: "boolean" } }),
+    }),
+    transport: { enum: ["udp", "tcp", "tls"], description: "the preferred transport (Via, URIs without one)" },
+    outboundProxy: { ...sipUri, description: "the SIP presence server / PBX every request goes to" },
+    advertisedHost: { type: "string", minLength: 1 },
+    identity: { ...sipUri, description: "the gateway's own address of record (From of its requests)" },
+    domain: { type: "string", pattern: "^[^@/\\s:]+$", description: "the SIP domain of the chat users the bridge serves" },
+    auth: closed({ username: { type: "string", minLength: 1 }, password: { type: "string", minLength: 1 }, realm: { type: "string", minLength: 1 } }, ["username", "password"]),
+    access: closed({
+      trustedNetworks: { type: "array", items: { type: "string", minLength: 1 } },
+      realm: { type: "string", minLength: 1 },
+      users: { type: "array", items: closed({ user: { type: "string", minLength: 1 }, password: { type: "string", minLength: 1 } }, ["user", "password"]) },
+    }),
+    mode: { enum: ["notify", "publish", "both"] },
+    refreshWithBody: { type: "boolean", description: "send the body with PUBLISH refreshes (Kamailio publ_cache)" },
+    expires: { type: "integer", minimum: 60, description: "seconds asked for in SUBSCRIBE and PUBLISH" },
+    minNotifyIntervalMs: { type: "integer", minimum: 0 },
+  },
+  ["listen", "identity", "domain"],
+);
+
 export const CONFIG_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   ...closed(
@@ -54,6 +85,16 @@ export const CONFIG_SCHEMA = {
       }),
       contacts: closed({ pattern: { type: "string", minLength: 1 } }),
       log: closed({ level: { enum: ["debug", "info", "warn", "error"] } }),
+      sip: SIP_SCHEMA,
+      people: closed({
+        links: {
+          type: "array",
+          description: "a person's JID and phone extension (or SIP URI)",
+          items: closed({ jid: { type: "string", pattern: "^[^@/\\s]+@[^@/\\s]+$" }, extension: { type: "string", minLength: 1 } }, ["jid", "extension"]),
+        },
+        fromAddresses: { type: "boolean", description: "also link the mapping's addresses.links" },
+        debounceMs: { type: "integer", minimum: 0, description: "flapping is merged over this long" },
+      }),
     },
     ["xmpp", "store"],
   ),

@@ -53,6 +53,53 @@ export interface LogConfig {
   readonly level: "debug" | "info" | "warn" | "error";
 }
 
+/** One SIP listen address; port 0 picks a free one. */
+export interface SipListenConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface SipConfig {
+  readonly listen: {
+    readonly udp?: SipListenConfig;
+    readonly tcp?: SipListenConfig;
+    readonly tls?: SipListenConfig & { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly rejectUnauthorized?: boolean };
+  };
+  /** The preferred transport: the first of udp, tcp, tls that listens unless set. */
+  readonly transport: "udp" | "tcp" | "tls";
+  /** The SIP presence server / PBX every request is sent to (RFC 3261 §8.1.2 outbound proxy). */
+  readonly outboundProxy?: string;
+  readonly advertisedHost?: string;
+  /** The gateway's own address of record: the From of its SUBSCRIBEs and PUBLISHes. */
+  readonly identity: string;
+  /** The SIP domain of the chat users the bridge serves (`sip:juliet@<domain>`). */
+  readonly domain: string;
+  /** Digest credentials the gateway answers 401/407 with (PRESENCE_BRIDGE_SIP_AUTH_PASSWORD). */
+  readonly auth?: { readonly username: string; readonly password: string; readonly realm?: string };
+  /** Who may SUBSCRIBE and PUBLISH to the bridge: trusted networks, else our own digest users. */
+  readonly access: {
+    readonly trustedNetworks: readonly string[];
+    readonly realm: string;
+    readonly users: readonly { readonly user: string; readonly password: string }[];
+  };
+  /** `notify`: serve SIP watchers; `publish`: PUBLISH chat presence to the PBX; `both`. */
+  readonly mode: "notify" | "publish" | "both";
+  /** Kamailio with publ_cache=2 loses the state on a body-less PUBLISH refresh. */
+  readonly refreshWithBody: boolean;
+  /** Seconds asked for in SUBSCRIBE and PUBLISH. */
+  readonly expires: number;
+  /** Body-only NOTIFYs of one dialog at least this far apart. */
+  readonly minNotifyIntervalMs: number;
+}
+
+/** Linked people: one person with a JID and an extension. */
+export interface PeopleConfig {
+  readonly links: readonly { readonly jid: string; readonly extension: string }[];
+  /** Also link the mapping's `addresses.links`. */
+  readonly fromAddresses: boolean;
+  readonly debounceMs: number;
+}
+
 export interface Config {
   readonly xmpp: XmppConfig;
   readonly store: StoreConfig;
@@ -60,4 +107,7 @@ export interface Config {
   readonly subscriptions: SubscriptionsConfig;
   readonly contacts: ContactsConfig;
   readonly log: LogConfig;
+  /** Absent: the presence server runs alone (no SIP side). */
+  readonly sip?: SipConfig;
+  readonly people: PeopleConfig;
 }

@@ -327,7 +327,14 @@ export type StanzaErrorCondition =
   | "recipient-unavailable"
   | "resource-constraint"
   | "service-unavailable"
-  | "remote-server-timeout";
+  | "remote-server-timeout"
+  // RFC 7247 §4's table of SIP failures (src/gateway/decisions-stanza-errors.ts) needs these too.
+  | "gone"
+  | "not-authorized"
+  | "redirect"
+  | "registration-required"
+  | "remote-server-not-found"
+  | "unexpected-request";
 
 /** RFC 6120 §8.3.2 error types. */
 export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";

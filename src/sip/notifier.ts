@@ -95,6 +95,20 @@ export class Notifier implements SipNotifierPort {
     return subs.filter((s) => !s.fetch && !s.finished).map((s) => watcherOf(s));
   }
 
+  /**
+   * SIGTERM: every live dialog ends with `terminated;reason=deactivated` (RFC 6665 §4.1.3) and its
+   * record goes; the watchers subscribe again when the bridge is back. Returns how many ended.
+   */
+  deactivateAll(): number {
+    let n = 0;
+    for (const sub of [...this.subscriptions.values()]) {
+      if (sub.finished || sub.fetch) continue;
+      this.dispatch(sub, { type: "notifier.stopping" });
+      n++;
+    }
+    return n;
+  }
+
   /** Stops taking SUBSCRIBEs and drops the live dialogs; their records stay for the next start. */
   stop(): void {
     this.unhook();

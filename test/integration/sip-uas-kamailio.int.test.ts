@@ -1,6 +1,6 @@
 /**
  * The notifier behind a real Kamailio: a watcher's SUBSCRIBE for `alice@bridge.test` reaches
- * Kamailio, which relays it to the bridge record-routed (test/servers/kamailio/kamailio.cfg,
+ * Kamailio, which relays it to the bridge record-routed (lab/servers/kamailio/kamailio.cfg,
  * BRIDGE_DOMAIN); NOTIFYs and refreshes then travel the dialog's route set through Kamailio.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

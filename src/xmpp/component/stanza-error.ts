@@ -23,6 +23,12 @@ const ERROR_TYPE: Readonly<Record<StanzaErrorCondition, StanzaErrorType>> = {
   "resource-constraint": "wait",
   "service-unavailable": "cancel",
   "remote-server-timeout": "wait",
+  gone: "cancel",
+  "not-authorized": "auth",
+  redirect: "cancel",
+  "registration-required": "auth",
+  "remote-server-not-found": "cancel",
+  "unexpected-request": "wait",
 };
 
 /** What an error reply needs of the stanza it answers. */

@@ -195,10 +195,16 @@ describe("mapping explain", () => {
 
 describe("demo", () => {
   it("translates every shipped sample and refuses the hostile one", async () => {
-    const r = await run("demo");
+    const r = await run("demo", "--samples");
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
     expect(r.out).toContain("rejected, as it should be");
     expect(r.out).not.toContain("unexpectedly");
+  });
+
+  it("points to npm run demo for the live bridge when --samples is not given", async () => {
+    const r = await run("demo");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("npm ci && npm run demo");
   });
 });

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       subscriptions: { approve: ["example.com"], otherwise: "deny", rateLimit: { burst: 50, perMinute: 30 } },
       contacts: {},
       log: { level: "info" },
+      people: { links: [], fromAddresses: true, debounceMs: 250 },
     });
     expect(Object.isFrozen(r.value.xmpp.reconnect)).toBe(true);
     expect(Object.isFrozen(r.value.subscriptions.approve)).toBe(true);

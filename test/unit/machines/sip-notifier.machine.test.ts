@@ -18,7 +18,7 @@ type Snapshot = SnapshotFrom<typeof sipNotifierMachine>;
 type Step =
   | { readonly subscribe: number }
   | { readonly advance: number }
-  | "approve" | "deny" | "change" | "removed"
+  | "approve" | "deny" | "change" | "removed" | "stopping"
   | { readonly failed: number };
 
 const T0 = Date.UTC(2026, 0, 1, 12);
@@ -51,6 +51,7 @@ function run(preApproved: boolean, steps: readonly Step[]) {
     else if (step === "deny") send({ type: "watcher.denied" });
     else if (step === "change") send({ type: "presence.changed" });
     else if (step === "removed") send({ type: "presentity.removed" });
+    else if (step === "stopping") send({ type: "notifier.stopping" });
     else if ("subscribe" in step) send({ type: "subscribe.received", now, expires: step.subscribe });
     else if ("failed" in step) send({ type: "notify.failed", status: step.failed });
     else {
@@ -197,6 +198,22 @@ const TABLE: readonly Row[] = [
     notifies: ["active;expires=3600+body", "terminated;reason=noresource"],
     state: "terminated",
     reason: "noresource",
+  },
+  {
+    name: "the bridge shuts down: an active watcher is told to subscribe again (reason=deactivated)",
+    preApproved: true,
+    steps: [{ subscribe: 3600 }, "stopping"],
+    notifies: ["active;expires=3600+body", "terminated;reason=deactivated"],
+    state: "terminated",
+    reason: "deactivated",
+  },
+  {
+    name: "the bridge shuts down: a pending watcher too",
+    preApproved: false,
+    steps: [{ subscribe: 3600 }, "stopping"],
+    notifies: ["pending;expires=3600", "terminated;reason=deactivated"],
+    state: "terminated",
+    reason: "deactivated",
   },
   {
     name: "nothing happens after terminated",
