@@ -1,20 +1,50 @@
-/** Structured logs for `presence-bridge start`: one JSON object per line on stderr (STYLE.md §11). */
+/**
+ * Logs of `presence-bridge start` (STYLE.md §11): pino, one JSON object per line
+ * on stderr with the event name under `event`; on a terminal, pino-pretty's
+ * readable form instead. Both implement the gateway's Logger port.
+ */
+import { Writable } from "node:stream";
+import { pino, stdTimeFunctions, type DestinationStream, type Logger as Pino } from "pino";
+import pretty from "pino-pretty";
 import type { LogFields, Logger } from "../gateway/ports.js";
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type LogLevel = keyof typeof LEVELS;
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
-export function jsonLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const floor = LEVELS[level];
-  const at = (name: LogLevel) => (event: string, fields?: LogFields): void => {
-    if (LEVELS[name] < floor) return;
-    let line: string;
-    try {
-      line = JSON.stringify({ time: new Date().toISOString(), level: name, event, ...fields });
-    } catch {
-      line = JSON.stringify({ time: new Date().toISOString(), level: name, event, note: "fields not serialisable" });
-    }
-    write(`${line}\n`);
-  };
+export interface LoggerOptions {
+  /** Readable lines (a terminal) instead of JSON lines. Default: whether stderr is a TTY. */
+  readonly pretty?: boolean;
+  /** Where lines go. Default: stderr. */
+  readonly write?: (line: string) => void;
+}
+
+function destination(options: LoggerOptions): DestinationStream {
+  const write = options.write;
+  const readable = options.pretty ?? process.stderr.isTTY === true;
+  if (readable) {
+    return pretty({
+      destination: write === undefined ? 2 : new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) }),
+      messageKey: "event",
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+      colorize: write === undefined,
+      sync: true,
+    });
+  }
+  return write === undefined ? pino.destination({ dest: 2, sync: true }) : { write };
+}
+
+/** The Logger port over pino. */
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const base: Pino = pino(
+    {
+      level,
+      base: undefined,
+      messageKey: "event",
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination(options),
+  );
+  const at = (name: LogLevel) => (event: string, fields?: LogFields): void => base[name](fields ?? {}, event);
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

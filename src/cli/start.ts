@@ -10,7 +10,7 @@ import { loadConfig } from "../config/index.js";
 import { EXIT, reportErrors, UsageError, type Output } from "./io.js";
 import { parseOptions } from "./options.js";
 import { packageRoot } from "./package-root.js";
-import { jsonLogger } from "./start-logger.js";
+import { createLogger } from "./start-logger.js";
 
 /** Exit code of `start` when the XMPP link fails for good (wrong secret, domain taken). */
 export const EXIT_LINK_FAILED = 3;
@@ -44,7 +44,7 @@ export async function start(args: readonly string[], output: Output, runtime: St
   const file = typeof values.config === "string" ? values.config : undefined;
   const config = loadConfig({ ...(file === undefined ? {} : { file }), env: runtime.env });
   if (!config.ok) return reportErrors(output, config.error);
-  const logger = jsonLogger(config.value.log.level);
+  const logger = createLogger(config.value.log.level);
   const built = buildApp({ config: config.value, logger, version: version() });
   if (!built.ok) return reportErrors(output, built.error);
   const app = built.value;
