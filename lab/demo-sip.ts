@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parsePidf } from "../src/pidf/index.js";
 import type { ChatUser } from "./chat-user.js";
 import { CHAT_SIP_DOMAIN, COMPONENT, PHONE_DOMAIN, ROOT, type DemoStack } from "./demo-stack.js";
+import { startBaresip } from "./servers/baresip.js";
 import { LOOPBACK } from "./servers/free-port.js";
 import { header } from "./servers/sip-message.js";
 import { SipProbe, sipPing } from "./servers/sip-probe.js";
@@ -51,6 +52,25 @@ export class ScriptedPhone {
   }
 }
 
+/** A real SIP phone: baresip 1.0 PUBLISHes to Kamailio, and knows only online and offline. */
+async function baresipScenario(stack: DemoStack, juliet: ChatUser, say: (line: string) => void): Promise<void> {
+  const jid = `1002@${COMPONENT.domain}`;
+  say(`\n2b. A real SIP phone, baresip (it knows only online and offline), as sip:1002@${PHONE_DOMAIN}`);
+  const phone = await startBaresip({ server: { host: LOOPBACK, port: stack.kamailio.port }, account: { user: "1002", domain: PHONE_DOMAIN }, presence: "online" });
+  try {
+    say(`   baresip ${phone.pid} started, publishing "online"; juliet subscribes to ${jid}`);
+    const online = juliet.waitFor((p) => p.from === jid && p.type === undefined, 15_000, `available from ${jid}`);
+    await juliet.sendPresenceType("subscribe", jid);
+    await online;
+    const offline = juliet.waitFor((p) => p.from === jid && p.type === "unavailable", 15_000, `unavailable from ${jid}`);
+    await phone.setPresence("offline");
+    say("   baresip: presence_offline");
+    await offline;
+  } finally {
+    await phone.stop();
+  }
+}
+
 export async function sipScenario(stack: DemoStack, juliet: ChatUser, say: (line: string) => void): Promise<void> {
   const target = { host: LOOPBACK, port: stack.kamailio.port };
   const phoneAor = `sip:1001@${PHONE_DOMAIN}`;
@@ -70,6 +90,7 @@ export async function sipScenario(stack: DemoStack, juliet: ChatUser, say: (line
       say(`   SIP phone 1001 publishes "${step.what}" (Asterisk 20 PIDF): ${status}`);
       await seen;
     }
+    await baresipScenario(stack, juliet, say);
 
     const julietAor = `sip:juliet@${CHAT_SIP_DOMAIN}`;
     say(`\n3. The SIP watcher sip:romeo@${PHONE_DOMAIN} SUBSCRIBEs to ${julietAor} (Kamailio relays it to the bridge)`);
