@@ -5,7 +5,8 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { join, resolve } from "node:path";
 import { client, xml, type Client } from "@xmpp/client";
 import { parse, type Element } from "ltx";
 import { expect } from "vitest";
@@ -132,3 +133,45 @@ export const typed =
   (type: string, from: string) =>
   (stanza: Element): boolean =>
     stanza.name === "presence" && stanza.attrs.from === from && stanza.attrs.type === type;
+
+const BRIDGE_ROOT = resolve(import.meta.dirname, "../..");
+
+export interface BridgeProcess {
+  /** Resolves with the "online:" line of stdout. */
+  readonly online: Promise<string>;
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  stdout(): string;
+  stderr(): string;
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** `presence-bridge start --config FILE` (the compiled CLI: run `npm run build` first). */
+export function startBridge(config: string, secret = COMPONENT.secret): BridgeProcess {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [resolve(BRIDGE_ROOT, "bin/presence-bridge.js"), "start", "--config", config], {
+    cwd: BRIDGE_ROOT,
+    env: { PATH: process.env.PATH, PRESENCE_BRIDGE_XMPP_SECRET: secret },
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  const online = new Promise<string>((done, fail) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split("\n").find((l) => l.startsWith("presence-bridge: online:"));
+      if (line !== undefined) done(line);
+    });
+    void exited.then(({ code }) => fail(new Error(`the bridge exited (${String(code)}) before it was online:\n${out}${err}`)));
+  });
+  online.catch(() => undefined);
+  return {
+    online,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -6,7 +6,7 @@
  * stopped with SIGTERM (unavailable to every watcher, exit 0), and refused for a
  * wrong secret (exit 3 naming not-authorized, no retry loop).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { xml } from "@xmpp/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import type { XmppLinkStatus } from "../../src/gateway/ports.js";
 import { makePresence } from "../../src/presence/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { startProsody, type XmppServer } from "../servers/prosody.js";
-import { bridge, COMPONENT, configFor, JULIET, login, presenceFrom, recordingLogger, scratchDir, typed, writeConfig } from "./presence-server-helpers.js";
+import { bridge, COMPONENT, configFor, JULIET, login, presenceFrom, recordingLogger, scratchDir, startBridge, typed, writeConfig } from "./presence-server-helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const C1001 = `1001@${COMPONENT.domain}`;
@@ -152,41 +152,3 @@ describe.sequential("presence server across restarts (Prosody 0.12)", () => {
   });
 });
 
-interface BridgeProcess {
-  /** Resolves with the "online:" line of stdout. */
-  readonly online: Promise<string>;
-  readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  stdout(): string;
-  stderr(): string;
-  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
-}
-
-function startBridge(config: string, secret = COMPONENT.secret): BridgeProcess {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [resolve(ROOT, "bin/presence-bridge.js"), "start", "--config", config], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, PRESENCE_BRIDGE_XMPP_SECRET: secret },
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
-  const online = new Promise<string>((done, fail) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split("\n").find((l) => l.startsWith("presence-bridge: online:"));
-      if (line !== undefined) done(line);
-    });
-    void exited.then(({ code }) => fail(new Error(`the bridge exited (${String(code)}) before it was online:\n${out}${err}`)));
-  });
-  online.catch(() => undefined);
-  return {
-    online,
-    exited,
-    stdout: () => out,
-    stderr: () => err,
-    kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
