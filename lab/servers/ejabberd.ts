@@ -3,20 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, LOOPBACK } from "./free-port.js";
 import type { XmppComponentAccount, XmppServer, XmppServerOptions } from "./prosody.js";
-import {
-  chownTree,
-  readLog,
-  makeTempDir,
-  removeTempDir,
-  requireExecutable,
-  runCommand,
-  spawnServer,
-  startError,
-  tcpAccepts,
-  waitUntil,
-  type CommandResult,
-  type ServerProcess,
-} from "./process.js";
+import { chownTree, readLog, makeTempDir, requireExecutable, runCommand, spawnServer, startError, tcpAccepts, waitUntil, type CommandResult, type ServerProcess, serverLifecycle } from "./process.js";
 
 const EJABBERDCTL = "/usr/sbin/ejabberdctl";
 const ERL = "/usr/bin/erl";
@@ -163,10 +150,7 @@ export async function startEjabberd(options: XmppServerOptions = {}): Promise<Ej
     throw startError("ejabberd users", `ejabberdctl register: exit ${failed.code}: ${failed.stdout}${failed.stderr}`, logFile);
   }
 
-  return {
-    get pid() {
-      return proc.pid;
-    },
+  return serverLifecycle(() => proc, launch, dir, {
     host: LOOPBACK,
     domain,
     c2sPort,
@@ -174,13 +158,5 @@ export async function startEjabberd(options: XmppServerOptions = {}): Promise<Ej
     dir,
     logFile,
     ejabberdctl,
-    async restart() {
-      await proc.stop();
-      await launch();
-    },
-    async stop() {
-      await proc.stop();
-      removeTempDir(dir);
-    },
-  };
+  });
 }

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, LOOPBACK } from "./free-port.js";
-import { makeTempDir, removeTempDir, requireExecutable, spawnServer, startError, waitUntil, type ServerProcess } from "./process.js";
+import { makeTempDir, requireExecutable, spawnServer, startError, waitUntil, type ServerProcess, serverLifecycle } from "./process.js";
 import { sipPing } from "./sip-probe.js";
 
 const KAMAILIO = "/usr/sbin/kamailio";
@@ -117,22 +117,11 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   };
   await launch();
 
-  return {
-    get pid() {
-      return proc.pid;
-    },
+  return serverLifecycle(() => proc, launch, dir, {
     host: LOOPBACK,
     port,
     transports,
     dir,
     logFile,
-    async restart() {
-      await proc.stop();
-      await launch();
-    },
-    async stop() {
-      await proc.stop();
-      removeTempDir(dir);
-    },
-  };
+  });
 }

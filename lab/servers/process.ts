@@ -293,3 +293,37 @@ export function runCommand(
     child.stdin?.end();
   });
 }
+
+/** What every launcher returns besides its addresses: the PID, restart and stop. */
+export interface ServerLifecycle {
+  readonly pid: number;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The lifecycle of a server that `launch()` (re)starts into the process `current()`
+ * returns; `stop` also removes its temp folder. The addresses are assigned onto it,
+ * keeping the `pid` getter live across restarts.
+ */
+export function serverLifecycle<T extends object>(
+  current: () => ServerProcess,
+  launch: () => Promise<void>,
+  dir: string,
+  fields: T,
+): ServerLifecycle & T {
+  const lifecycle: ServerLifecycle = {
+    get pid() {
+      return current().pid;
+    },
+    async restart() {
+      await current().stop();
+      await launch();
+    },
+    async stop() {
+      await current().stop();
+      removeTempDir(dir);
+    },
+  };
+  return Object.assign(lifecycle, fields);
+}

@@ -1,18 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, LOOPBACK } from "./free-port.js";
-import {
-  chownTree,
-  makeTempDir,
-  removeTempDir,
-  requireExecutable,
-  runCommand,
-  startError,
-  spawnServer,
-  tcpAccepts,
-  waitUntil,
-  type ServerProcess,
-} from "./process.js";
+import { chownTree, makeTempDir, requireExecutable, runCommand, startError, spawnServer, tcpAccepts, waitUntil, type ServerProcess, serverLifecycle } from "./process.js";
 
 export interface XmppComponentAccount {
   domain: string;
@@ -121,23 +110,12 @@ export async function startProsody(options: XmppServerOptions = {}): Promise<Xmp
   };
   await launch();
 
-  return {
-    get pid() {
-      return proc.pid;
-    },
+  return serverLifecycle(() => proc, launch, dir, {
     host: LOOPBACK,
     domain,
     c2sPort,
     componentPort,
     dir,
     logFile,
-    async restart() {
-      await proc.stop();
-      await launch();
-    },
-    async stop() {
-      await proc.stop();
-      removeTempDir(dir);
-    },
-  };
+  });
 }
