@@ -17,10 +17,16 @@ import { adoptResponse, dialogKey, newDialog, subscribeSpec } from "./subscriber
 import { fetchOnce } from "./subscriber-fetch.js";
 import { routeNotify } from "./subscriber-notify.js";
 import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
-import { restoreSubscriptions, toRecord } from "./subscriber-store.js";
+import { restoreSubscriptions } from "./subscriber-store.js";
+import { SubscriptionWrites, substance } from "./subscriber-writes.js";
 import type { DialogRef, SipSubscriberOptions, Subscription, SubscriberEventNoTime } from "./subscriber-types.js";
 
-type Due = "refresh.due" | "retry.due" | "notify.timeout" | "linger.end";
+type Due = "refresh.due" | "retry.due" | "notify.timeout" | "linger.end" | "writes.due";
+
+/** How long a NOTIFY's bookkeeping (CSeq, expiry) may wait to be written (subscriber-writes.ts). */
+const WRITE_BEHIND_MS = 1_000;
+/** The scheduler key of that write (subscription keys are "from presentity event"). */
+const WRITES_KEY = "\u0000writes";
 
 /** How long a dialog we ended still gets its final NOTIFY answered 200 (Timer N). */
 const LINGER_MS = 32_000;
@@ -34,12 +40,15 @@ export class SipSubscriber implements SipSubscriberPort {
   private readonly pacer: Pacer;
   private readonly identity: string;
   private readonly unhook: () => void;
+  private readonly writes: SubscriptionWrites;
 
   constructor(private readonly options: SipSubscriberOptions) {
     this.stack = options.stack;
     this.identity = options.identity ?? options.stack.aor.toString();
     this.scheduler = new DeadlineScheduler(options.stack.clock, (key, due) => this.onDue(key, due));
     this.pacer = new Pacer(options.maxInFlight ?? 256);
+    this.writes = new SubscriptionWrites(options.store, options.stack.logger, () =>
+      this.scheduler.set(WRITES_KEY, this.stack.clock.now() + WRITE_BEHIND_MS, "writes.due"));
     this.unhook = options.stack.onIncomingRequest(
       (request) => routeNotify(request, this.stack, this.dialogs, (subscription, event, body) => {
         subscription.current = body;
@@ -110,10 +119,11 @@ export class SipSubscriber implements SipSubscriberPort {
     });
   }
 
-  /** Stops timers and NOTIFY routing; subscriptions stay in the store for the next start. */
+  /** Stops timers and NOTIFY routing; subscriptions stay in the store (bookkeeping included) for the next start. */
   stop(): void {
     this.unhook();
     this.scheduler.clear();
+    this.writes.flush();
   }
 
   private adopt(key: string, from: string, presentity: string, event: SipEventPackage, watchers: readonly string[],
@@ -136,6 +146,7 @@ export class SipSubscriber implements SipSubscriberPort {
     }
     subscription.queue = [event];
     for (let next = subscription.queue.shift(); next !== undefined; next = subscription.queue.shift()) {
+      const before = next.type === "notify.received" ? substance(subscription) : undefined;
       const [snapshot, actions] = transition(sipSubscriberMachine, subscription.snapshot, { ...next, now: this.stack.clock.now() } as SubscriberEvent);
       subscription.snapshot = snapshot;
       for (const action of actions) this.execute(subscription, action.type, action.params);
@@ -144,7 +155,8 @@ export class SipSubscriber implements SipSubscriberPort {
         this.retire(subscription);
         break;
       }
-      this.options.store?.putDialog(toRecord(subscription));
+      if (before !== undefined && before === substance(subscription)) this.writes.later(subscription);
+      else this.writes.now(subscription);
     }
     subscription.queue = undefined;
   }
@@ -249,6 +261,10 @@ export class SipSubscriber implements SipSubscriberPort {
   }
 
   private onDue(key: string, due: Due): void {
+    if (due === "writes.due") {
+      this.writes.flush();
+      return;
+    }
     if (due === "linger.end") {
       this.dialogs.delete(key.slice("linger ".length));
       return;
@@ -270,7 +286,7 @@ export class SipSubscriber implements SipSubscriberPort {
     this.scheduler.delete(subscription.key);
     this.dropDialog(subscription);
     if (this.subscriptions.get(subscription.key) === subscription) this.subscriptions.delete(subscription.key);
-    this.options.store?.deleteDialog(`subscriber:${subscription.key}`);
+    this.writes.forget(subscription);
   }
 }
 

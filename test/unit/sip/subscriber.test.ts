@@ -27,6 +27,14 @@ export class MemoryDialogStore implements DialogStore {
   }
 }
 
+class CountingDialogStore extends MemoryDialogStore {
+  puts = 0;
+  override putDialog(record: SipDialogRecord): void {
+    this.puts++;
+    super.putDialog(record);
+  }
+}
+
 async function stack(name: string, protocol: SipProtocol, clock?: ManualClock): Promise<SipStack> {
   const s = await SipStack.start({
     transport: { [protocol]: { host: LOOPBACK, port: 0 }, preferredTransport: protocol },
@@ -211,6 +219,39 @@ describe("SipSubscriber: time and restarts (simulated clock)", () => {
     await until(() => seen.notifications.length === 2, "the NOTIFY in the same dialog");
     restarted.unsubscribe({ presentity: notifier.uri("1001"), event: "presence", watcher: "juliet@capulet.lit" });
     await until(() => store.records.size === 0, "the record to go");
+  });
+
+  it("writes a state change at once; a NOTIFY that keeps the state waits a second, then one write; stop() writes what waits", async () => {
+    const clock = new ManualClock();
+    const store = new CountingDialogStore();
+    const { notifier, subscriber, seen } = await setup("tcp", { clock, store });
+    subscriber.subscribe({ presentity: notifier.uri("1001"), event: "presence", watcher: "w" });
+    await until(() => seen.notifications.length === 1, "the NOTIFY");
+    const stored = (): { value?: string; dialog?: { remoteSeq?: number } } => [...store.listDialogs("subscriber")][0]?.state as never;
+    expect(stored().value).toBe("active");
+    const seq = stored().dialog?.remoteSeq ?? 0;
+    const writes = store.puts;
+
+    const dialog = notifier.dialogs[0];
+    expect(await dialog?.notify("active;expires=600", "<presence entity='pres:1001@pbx'><note>2</note></presence>")).toBe(200);
+    expect(await dialog?.notify("active;expires=600", "<presence entity='pres:1001@pbx'><note>3</note></presence>")).toBe(200);
+    expect(seen.notifications).toHaveLength(3);
+    expect(store.puts).toBe(writes);
+    expect(stored().dialog?.remoteSeq).toBe(seq);
+    clock.advance(999);
+    expect(store.puts).toBe(writes);
+    clock.advance(1);
+    expect(store.puts).toBe(writes + 1);
+    expect(stored().dialog?.remoteSeq).toBe(seq + 2);
+
+    expect(await dialog?.notify("pending;expires=600")).toBe(200);
+    expect(store.puts).toBe(writes + 2);
+    expect(stored().value).toBe("pending");
+    expect(await dialog?.notify("pending;expires=600")).toBe(200);
+    expect(store.puts).toBe(writes + 2);
+    subscriber.stop();
+    expect(store.puts).toBe(writes + 3);
+    expect(stored().dialog?.remoteSeq).toBe(seq + 4);
   });
 
   it("drops a damaged record, logs it and restores the rest", async () => {
