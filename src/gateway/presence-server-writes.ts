@@ -1,57 +1,60 @@
 /**
- * Contacts' presence changes, stored before they are sent, one transaction per
- * event-loop turn. A durable write per change would cost one fsync each (SQLite
- * FULL sync: about 2 ms under load, which capped a burst at ~400 changes/s); a
- * burst of changes now shares one commit, and each change is still on disk before
- * any watcher hears of it. Reads see a pending change at once.
+ * Contacts' presence changes: sent at once, stored behind, every change of an interval
+ * in one transaction.
+ *
+ * A contact's presence is soft state (RFC 6121 §4.3: the server answers a probe with
+ * the LAST presence it knows; RFC 6665 §4.1.2: the SIP side tells it again on every
+ * (re)subscription). The store keeps it only so that probes after a restart are
+ * answered before the SIP side has spoken again. Waiting for a durable commit before
+ * sending cost every change an event-loop turn and an fsync in front of the watcher
+ * (the SIP → XMPP latency) and one commit per change under load. Now a crash can
+ * lose the last interval of changes from the store; after the restart those contacts
+ * answer a probe with the change before, until their SIP subscription, refreshed at
+ * once on restore, brings the current one (seconds). Reads see a pending change.
  */
-import type { Logger, PresenceStore, Store, StoredPresence } from "./ports.js";
+import type { Clock, Logger, PresenceStore, Store, StoredPresence, TimerHandle } from "./ports.js";
+
+/** How long a change may wait to be stored. */
+export const PRESENCE_WRITE_BEHIND_MS = 200;
 
 export class PresenceWrites {
-  private readonly pending = new Map<string, { record: StoredPresence; send: () => void }>();
-  private scheduled = false;
+  private readonly pending = new Map<string, StoredPresence>();
+  private timer: TimerHandle | undefined;
 
   constructor(
     private readonly store: PresenceStore & Partial<Pick<Store, "transaction">>,
     private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly delayMs = PRESENCE_WRITE_BEHIND_MS,
   ) {}
 
-  /** The contact's presence as the bridge knows it: a change not yet committed, else the stored one. */
+  /** The contact's presence as the bridge knows it: a change not yet stored, else the stored one. */
   get(contact: string): StoredPresence | undefined {
-    return this.pending.get(contact)?.record ?? this.store.getPresence(contact);
+    return this.pending.get(contact) ?? this.store.getPresence(contact);
   }
 
-  /** Queues the change; `send` runs once it is committed. A newer change of the same contact replaces it. */
-  put(record: StoredPresence, send: () => void): void {
-    this.pending.delete(record.entity);
-    this.pending.set(record.entity, { record, send });
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+  /** Takes the change (a newer one of the same contact replaces it) and stores it with the next batch. */
+  put(record: StoredPresence): void {
+    this.pending.set(record.entity, record);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), this.delayMs);
   }
 
-  /** Commits every queued change in one transaction, then sends them in order. */
+  /** Stores every pending change in one transaction (also at shutdown). */
   flush(): void {
-    this.scheduled = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending.clear();
     const write = (): void => {
-      for (const { record } of batch) this.store.putPresence(record);
+      for (const record of batch) this.store.putPresence(record);
     };
     try {
       if (this.store.transaction === undefined) write();
       else this.store.transaction(write);
     } catch (error) {
-      // The presence is still true: watchers hear it; only a restart would fall back to the older one.
+      // The watchers have the presence; only a restart would fall back to the older one.
       this.logger.error("presence.not-stored", { contacts: batch.length, reason: String(error) });
-    }
-    for (const { record, send } of batch) {
-      try {
-        send();
-      } catch (error) {
-        this.logger.error("presence.broadcast-failed", { contact: record.entity, reason: String(error) });
-      }
     }
   }
 }

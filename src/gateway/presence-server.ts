@@ -46,7 +46,7 @@ export class PresenceServer {
   private readonly writes: PresenceWrites;
 
   constructor(private readonly options: PresenceServerOptions) {
-    this.writes = new PresenceWrites(options.store, options.logger);
+    this.writes = new PresenceWrites(options.store, options.logger, options.clock);
     this.registry = options.registry(this.effects());
     this.sync = {
       link: options.link,
@@ -91,10 +91,10 @@ export class PresenceServer {
   }
 
   /**
-   * The contact's new presence: stored, then sent to every watcher, when it differs
-   * from the last one (what the value says, not where it came from). Changes of one
-   * event-loop turn share one commit (PresenceWrites); each is durable before it is
-   * sent. Returns how many watchers it goes to; 0 when nothing changed.
+   * The contact's new presence: sent to every watcher at once, when it differs from
+   * the last one (what the value says, not where it came from), and stored behind
+   * (PresenceWrites: soft state, one commit per interval). Returns how many watchers
+   * it went to; 0 when nothing changed.
    */
   setContactPresence(contact: string, presence: Presence): Result<{ readonly changed: boolean; readonly watchers: number }> {
     const known = this.options.directory.lookup(contact);
@@ -104,14 +104,11 @@ export class PresenceServer {
     if (previous !== undefined && presenceEquals(previous.presence, presence, { ignoreOrigin: true, ignoreEntries: true })) {
       return ok({ changed: false, watchers: 0 });
     }
-    const watchers = this.registry.watchersOf(jid).length;
-    this.writes.put({ entity: jid, presence, updatedAt: this.options.clock.now() }, () => {
-      // Watchers as they are when the change is sent: one who subscribed meanwhile got it with the approval.
-      const now = this.registry.watchersOf(jid);
-      for (const watcher of now) this.options.link.sendPresence(contactPresence(jid, watcher, presence, this.options.caps));
-      this.options.logger.debug("presence.broadcast", { contact: jid, watchers: now.length, availability: presence.availability, show: presence.show });
-    });
-    return ok({ changed: true, watchers });
+    this.writes.put({ entity: jid, presence, updatedAt: this.options.clock.now() });
+    const watchers = this.registry.watchersOf(jid);
+    for (const watcher of watchers) this.options.link.sendPresence(contactPresence(jid, watcher, presence, this.options.caps));
+    this.options.logger.debug("presence.broadcast", { contact: jid, watchers: watchers.length, availability: presence.availability, show: presence.show });
+    return ok({ changed: true, watchers: watchers.length });
   }
 
   /** The contact's last known presence. */

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { domainAllowListPolicy } from "../../../src/gateway/approval-policy.js";
 import type { AddressedPresence, ChatPresence, StanzaErrorCondition, StanzaErrorType, XmppLink, XmppLinkStatus } from "../../../src/gateway/ports.js";
 import { PresenceServer } from "../../../src/gateway/presence-server.js";
+import { PRESENCE_WRITE_BEHIND_MS } from "../../../src/gateway/presence-server-writes.js";
 import { SubscriptionRegistry } from "../../../src/gateway/subscriptions.js";
 import { addressDirectory, compileAddresses, loadTable } from "../../../src/mapping/index.js";
 import { makePresence } from "../../../src/presence/index.js";
@@ -109,7 +110,7 @@ describe("PresenceServer", () => {
     expect(s.link.take()).toEqual([]);
   });
 
-  it("stores a change before any watcher hears of it, a burst in one transaction", async () => {
+  it("sends a change at once and stores it behind: a burst is one transaction; shutdown stores what waits", () => {
     s.link.receive({ type: "subscribe", from: JULIET, to: CONTACT });
     s.link.take();
     let transactions = 0;
@@ -118,18 +119,19 @@ describe("PresenceServer", () => {
       transactions++;
       return transaction(fn);
     };
-    const storedWhenSent: (string | undefined)[] = [];
-    const send = s.link.sendPresence.bind(s.link);
-    s.link.sendPresence = (p) => {
-      storedWhenSent.push(s.store.getPresence(p.from)?.presence.show);
-      send(p);
-    };
     for (const show of ["away", "xa", "dnd"] as const) s.server.setContactPresence(CONTACT, makePresence({ availability: "available", show, origin: { side: "sip" } }));
+    expect(s.link.take()).toEqual(["away", "xa", "dnd"].map((show) => `<presence from="${CONTACT}" to="${JULIET}"><show>${show}</show>${CAPS}</presence>`));
     expect(s.server.contactPresence(CONTACT)?.show).toBe("dnd");
-    expect(s.link.take()).toEqual([]);
-    await tick();
-    expect([transactions, storedWhenSent]).toEqual([1, ["dnd"]]);
-    expect(s.link.take()).toEqual([`<presence from="${CONTACT}" to="${JULIET}"><show>dnd</show>${CAPS}</presence>`]);
+    expect([transactions, s.store.getPresence(CONTACT)]).toEqual([0, undefined]);
+    s.clock.advance(PRESENCE_WRITE_BEHIND_MS - 1);
+    expect(transactions).toBe(0);
+    s.clock.advance(1);
+    expect([transactions, s.store.getPresence(CONTACT)?.presence.show]).toEqual([1, "dnd"]);
+
+    s.server.setContactPresence(CONTACT, onThePhone);
+    expect(s.store.getPresence(CONTACT)?.presence.show).toBe("dnd");
+    s.server.shutdown();
+    expect([transactions, s.store.getPresence(CONTACT)?.presence.notes]).toEqual([2, { "": "On the phone" }]);
   });
 
   it("answers a probe from the store if the prober is subscribed, else unsubscribed (RFC 6121 §4.3.2)", () => {
