@@ -4,7 +4,6 @@
  * one scheduler for every debounce deadline, and the machine's named actions carried
  * out here. The gateway joins it to the adapters through {@link PersonSyncEffects}.
  */
-import { transition } from "xstate";
 import {
   createPersonSyncMachine,
   DEFAULT_SYNC_POLICY,
@@ -17,6 +16,7 @@ import {
   type TellChatParams,
   type TellSipParams,
 } from "../../machines/person-sync.machine.js";
+import { pureTransition } from "../../machines/pure-transition.js";
 import { presenceToXmpp } from "../mapping/index.js";
 import { isEngaged, presenceEquals } from "../presence/index.js";
 import type { Presence, Side } from "../presence/types.js";
@@ -45,6 +45,7 @@ export const personSyncOps: PresenceOps = Object.freeze({
 });
 
 export const personSyncMachine = createPersonSyncMachine(personSyncOps);
+const transition = pureTransition(personSyncMachine, undefined as never);
 
 type Snapshot = ReturnType<typeof personSyncMachine.resolveState>;
 
@@ -176,7 +177,7 @@ export class PersonSyncFleet {
   private send(jid: string, event: PersonSyncEvent): void {
     const snapshot = this.snapshots.get(jid);
     if (snapshot === undefined) return;
-    const [next, actions] = transition(personSyncMachine, snapshot, event);
+    const [next, actions] = transition(snapshot, event);
     if (next !== snapshot) this.snapshots.set(jid, next);
     for (const action of actions) this.run(jid, next, action.type, action.params);
   }

@@ -5,7 +5,7 @@
  * goes through the approval policy, which may continue with an approval or a
  * denial in the same step.
  */
-import type { transition as Transition } from "xstate";
+import type { PureTransition } from "../../machines/pure-transition.js";
 import type {
   SubscriptionActionName,
   SubscriptionEvent,
@@ -32,7 +32,7 @@ export interface Work {
 
 export interface StepDeps {
   readonly machine: SubscriptionMachine;
-  readonly transition: typeof Transition;
+  readonly transition: PureTransition<SubscriptionMachine>;
   readonly policy: ApprovalPolicy;
   readonly effects: SubscriptionEffects;
   readonly logger: Logger;
@@ -70,7 +70,7 @@ export function runStep(work: Work, event: SubscriptionEvent, deps: StepDeps): v
     value: stateOfRecord(previous),
     context: { preApproved: previous?.preApproved ?? false },
   });
-  const [next, actions] = deps.transition(deps.machine, snapshot, event);
+  const [next, actions] = deps.transition(snapshot, event);
   const state = next.value as SubscriptionStateName;
   const record: Mutable<SubscriptionRecord> = {
     ...(previous ?? { contact: work.contact, watcher: work.watcher, updatedAt: work.now }),

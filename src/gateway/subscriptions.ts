@@ -6,7 +6,7 @@
  * effects, after the change is committed: a stanza that acknowledges a change
  * is only sent once the change is durable.
  */
-import { transition } from "xstate";
+import { pureTransition } from "../../machines/pure-transition.js";
 import type { SubscriptionEvent, SubscriptionStateName } from "../../machines/subscription.machine.js";
 import { SUBSCRIPTION_STATES, isPendingIn, isPendingOut, subscriptionMachine } from "../../machines/subscription.machine.js";
 import type { BridgeError } from "../errors.js";
@@ -16,6 +16,8 @@ import { WatcherRateLimiter } from "./rate-limit.js";
 import { SubscriptionIndex } from "./subscriptions-index.js";
 import { deadlinesOf, flagsOfState, isMeaningful, stateOfRecord } from "./subscriptions-record.js";
 import { runStep, type Work } from "./subscriptions-step.js";
+
+const stepTransition = pureTransition(subscriptionMachine, {});
 import type {
   BackoffOptions,
   InboundKind,
@@ -148,7 +150,7 @@ export class SubscriptionRegistry {
     };
     runStep(work, event, {
       machine: subscriptionMachine,
-      transition,
+      transition: stepTransition,
       policy: this.options.policy,
       effects: this.options.effects,
       logger: this.options.logger,

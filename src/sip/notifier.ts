@@ -7,7 +7,7 @@
  * in the same dialogs after a restart.
  */
 import { Core } from "sip.js";
-import { transition } from "xstate";
+import { pureTransition } from "../../machines/pure-transition.js";
 import { presenceChangedNotify, sipNotifierMachine, type NotifierEvent, type SendNotifyParams } from "../../machines/sip-notifier.machine.js";
 import type { Clock, Logger, SipNotifierPort, SipWatcher, SipWatcherEndReason } from "../gateway/ports.js";
 import type { Presence } from "../presence/types.js";
@@ -17,6 +17,8 @@ import { restoreAll, startSubscription } from "./notifier-start.js";
 import { Pacer } from "./stack-pacer.js";
 import { checkEvent, checkExpires } from "./notifier-subscribe.js";
 import { DEFAULT_SUBSCRIPTION_LIMITS, type NotifierOptions, type SubscriptionLimits } from "./notifier-types.js";
+
+const transition = pureTransition(sipNotifierMachine, { preApproved: false });
 import { NOTIFY_TYPE, subscriptionStateHeader } from "./notifier-wire.js";
 
 export type { NotifierOptions, NotifyBodyRenderer, SubscriptionLimits } from "./notifier-types.js";
@@ -146,7 +148,7 @@ export class Notifier implements SipNotifierPort {
   /** Runs one machine event and carries out its actions. */
   dispatch(sub: Subscription, event: NotifierEvent): void {
     if (sub.finished) return;
-    const [snapshot, actions] = transition(sipNotifierMachine, sub.snapshot, event);
+    const [snapshot, actions] = transition(sub.snapshot, event);
     sub.snapshot = snapshot;
     for (const action of actions) {
       switch (action.type) {

@@ -3,15 +3,18 @@
  * body and one sip-publisher machine (pure transitions, one scheduler). At most one PUBLISH in
  * flight per presentity; changes meanwhile are coalesced into the latest body.
  */
-import { initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, type SnapshotFrom } from "xstate";
 import { ok, type Result } from "../errors.js";
 import type { BackoffPolicy } from "../../machines/sip-retry.js";
+import { pureTransition } from "../../machines/pure-transition.js";
 import { sipPublisherMachine, type PublisherEvent, type SendPublishParams } from "../../machines/sip-publisher.machine.js";
 import type { DialogStore, SipBody, SipEventPackage, SipPublicationStatus, SipPublisherPort, SipUacEvents } from "../gateway/ports.js";
 import { DeadlineScheduler } from "./stack-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
 import { checkSipUri, type SipStack } from "./stack.js";
 import type { RequestOutcome } from "./stack-types.js";
+
+const transition = pureTransition(sipPublisherMachine, { id: "", expires: 3600 });
 import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
 
 export interface SipPublisherOptions {
@@ -134,7 +137,7 @@ export class SipPublisher implements SipPublisherPort {
   }
 
   private dispatch(publication: Publication, event: DistributiveOmit<PublisherEvent, "now">): void {
-    const [snapshot, actions] = transition(sipPublisherMachine, publication.snapshot, { ...event, now: this.options.stack.clock.now() } as PublisherEvent);
+    const [snapshot, actions] = transition(publication.snapshot, { ...event, now: this.options.stack.clock.now() } as PublisherEvent);
     publication.snapshot = snapshot;
     for (const action of actions) this.execute(publication, action.type, action.params);
     const store = this.options.store;

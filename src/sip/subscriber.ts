@@ -5,8 +5,9 @@
  * Not sip.js's `Subscriber`: its dispose hangs, its fetch loops, its retry-after is read as
  * milliseconds and its From is the UA's (LIBRARIES.md §1).
  */
-import { initialTransition, transition } from "xstate";
+import { initialTransition } from "xstate";
 import { ok, type BridgeError, type Result } from "../errors.js";
+import { pureTransition } from "../../machines/pure-transition.js";
 import { sipSubscriberMachine, type SubscriberEvent } from "../../machines/sip-subscriber.machine.js";
 import type { SipEventPackage, SipFetchResult, SipNotification, SipSubscriberPort, SipSubscriptionStatus } from "../gateway/ports.js";
 import { DeadlineScheduler } from "./stack-scheduler.js";
@@ -20,6 +21,8 @@ import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
 import { restoreSubscriptions } from "./subscriber-store.js";
 import { SubscriptionWrites, substance } from "./subscriber-writes.js";
 import type { DialogRef, SipSubscriberOptions, Subscription, SubscriberEventNoTime } from "./subscriber-types.js";
+
+const transition = pureTransition(sipSubscriberMachine, { id: "", expires: 3600 });
 
 type Due = "refresh.due" | "retry.due" | "notify.timeout" | "linger.end" | "writes.due";
 
@@ -147,7 +150,7 @@ export class SipSubscriber implements SipSubscriberPort {
     subscription.queue = [event];
     for (let next = subscription.queue.shift(); next !== undefined; next = subscription.queue.shift()) {
       const before = next.type === "notify.received" ? substance(subscription) : undefined;
-      const [snapshot, actions] = transition(sipSubscriberMachine, subscription.snapshot, { ...next, now: this.stack.clock.now() } as SubscriberEvent);
+      const [snapshot, actions] = transition(subscription.snapshot, { ...next, now: this.stack.clock.now() } as SubscriberEvent);
       subscription.snapshot = snapshot;
       for (const action of actions) this.execute(subscription, action.type, action.params);
       if (snapshot.value === "waitingToRetry" || snapshot.status === "done") this.dropDialog(subscription);
