@@ -157,12 +157,43 @@ export interface XmppToSip {
   readonly juliet: ChatUser;
   /** The NOTIFYs of the SIP watcher (subscribed to juliet through the bridge) and romeo's stanzas. */
   readonly sipWatcher: Arrivals;
+  /** The CSeq of every NOTIFY the SIP watcher received, in order of arrival. */
+  readonly notifyCseqs: number[];
   readonly romeo: Arrivals;
 }
 
+/**
+ * The SIP side's account of `sent` changes. The notifier keeps one NOTIFY in flight per dialog
+ * and sends the latest state when it is answered (RFC 6665 §4.2.2 rate control): a change
+ * superseded meanwhile never gets a NOTIFY of its own. So the watcher tells two things apart:
+ * - `lost`: NOTIFYs the bridge sent that never arrived: holes in the dialog's CSeq numbers
+ *   (RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq);
+ * - `coalesced`: changes with no NOTIFY of their own that are not explained by a lost NOTIFY
+ *   (each lost NOTIFY carried at most one change);
+ * and `finalRight`: the last NOTIFY carries the last change sent.
+ */
+export interface NotifyAccount {
+  readonly notifies: number;
+  readonly lost: number;
+  readonly coalesced: number;
+  readonly finalRight: boolean;
+}
+
+/** `cseqs`: the CSeqs of the NOTIFYs received in the run; `before`: the last one before it. */
+export function notifyAccount(cseqs: readonly number[], before: number | undefined, undelivered: number, lastBody: number | undefined, lastSent: number): NotifyAccount {
+  if (cseqs.length === 0) return { notifies: 0, lost: undelivered, coalesced: 0, finalRight: false };
+  const from = before === undefined ? Math.min(...cseqs) : before + 1;
+  const distinct = new Set(cseqs.filter((c) => c >= from)); // a retransmitted NOTIFY counts once
+  const top = Math.max(...cseqs);
+  const lost = Math.min(undelivered, Math.max(0, top - from + 1 - distinct.size));
+  return { notifies: distinct.size, lost, coalesced: undelivered - lost, finalRight: lastBody === lastSent };
+}
+
 /** `count` presence changes of juliet at `perSecond`. */
-export async function chatPaced(ctx: XmppToSip, first: number, count: number, perSecond: number): Promise<PathResult> {
+export async function chatPaced(ctx: XmppToSip, first: number, count: number, perSecond: number): Promise<PathResult & { readonly account: NotifyAccount }> {
   const sentAt = new Map<number, bigint>();
+  const before = ctx.notifyCseqs.at(-1);
+  const mark = ctx.notifyCseqs.length;
   const start = now();
   for (let i = 0; i < count; i++) {
     await paced(start, i, perSecond);
@@ -170,6 +201,10 @@ export async function chatPaced(ctx: XmppToSip, first: number, count: number, pe
     sentAt.set(seq, now());
     await ctx.juliet.setPresence(i % 2 === 0 ? "away" : "dnd", `seq ${seq}`);
   }
-  await until(`the SIP watcher receiving ${count} changes`, () => [...sentAt.keys()].every((s) => ctx.sipWatcher.at.has(s)), 10_000).catch(() => undefined);
-  return result(sentAt, ctx.sipWatcher, ctx.romeo, start);
+  // One NOTIFY in flight per dialog: when the last change has arrived every earlier NOTIFY was
+  // answered, so nothing else is on its way (a superseded change never comes).
+  const last = first + count - 1;
+  await until(`the SIP watcher receiving the last change`, () => ctx.sipWatcher.at.has(last), 10_000).catch(() => undefined);
+  const r = result(sentAt, ctx.sipWatcher, ctx.romeo, start);
+  return { ...r, account: notifyAccount(ctx.notifyCseqs.slice(mark), before, r.lost, ctx.sipWatcher.lastBy.get("sip"), last) };
 }

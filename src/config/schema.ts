@@ -26,7 +26,7 @@ const SIP_SCHEMA = closed(
       tls: listen({ ca: { type: "string" }, cert: { type: "string" }, key: { type: "string" }, rejectUnauthorized: { type: "boolean" } }),
     }),
     transport: { enum: ["udp", "tcp", "tls"], description: "the preferred transport (Via, URIs without one)" },
-    outboundProxy: { ...sipUri, description: "the SIP presence server / PBX every request goes to" },
+    outboundProxy: { ...sipUri, description: "the SIP presence server / PBX every request outside a dialog goes to (RFC 3261 §8.1.2); requests in a dialog follow its route set" },
     advertisedHost: { type: "string", minLength: 1 },
     identity: { ...sipUri, description: "the gateway's own address of record (From of its requests)" },
     domain: { type: "string", pattern: "^[^@/\\s:]+$", description: "the SIP domain of the chat users the bridge serves" },

@@ -67,7 +67,7 @@ export interface SipConfig {
   };
   /** The preferred transport: the first of udp, tcp, tls that listens unless set. */
   readonly transport: "udp" | "tcp" | "tls";
-  /** The SIP presence server / PBX every request is sent to (RFC 3261 §8.1.2 outbound proxy). */
+  /** The SIP presence server / PBX every request outside a dialog is sent to (RFC 3261 §8.1.2 outbound proxy). */
   readonly outboundProxy?: string;
   readonly advertisedHost?: string;
   /** The gateway's own address of record: the From of its SUBSCRIBEs and PUBLISHes. */

@@ -33,9 +33,30 @@ export function firstUriOf(value: string | undefined): string | undefined {
 
 export type NextHopSource = "outbound-proxy" | "route" | "request-uri";
 
+/**
+ * RFC 3261 §12: a request is within a dialog when its To carries a tag. In the `name-addr`
+ * form the tag follows the `>`; in the `addr-spec` form every `;` parameter is the header's
+ * (§20: a URI with parameters must be in angle brackets). Quoted display names are skipped.
+ */
+export function isInDialog(msg: ScannedMessage): boolean {
+  const to = firstHeader(msg, "to");
+  if (to === undefined) return false;
+  const unquoted = to.replace(/"(?:[^"\\]|\\.)*"/g, "\"\"");
+  const close = unquoted.lastIndexOf(">");
+  const params = close >= 0 ? unquoted.slice(close + 1) : unquoted;
+  return /;\s*tag\s*=\s*[^;\s]/i.test(params);
+}
+
+/**
+ * RFC 3261 §8.1.2: the outbound proxy takes the requests outside a dialog (SUBSCRIBE that
+ * starts one, PUBLISH, OPTIONS). Within a dialog, §12.2.1.1: the route set (from Record-Route)
+ * and the remote target (the peer's Contact, in the Request-URI) decide, so a dialog the proxy
+ * did not record-route goes straight to the peer's Contact. (INVITE's ACK and CANCEL, which
+ * follow their INVITE's hop, are never sent by this bridge.)
+ */
 export function nextHopOf(msg: ScannedMessage, outboundProxy: string | undefined):
   { readonly target: SipTarget | undefined; readonly source: NextHopSource; readonly uri: string } {
-  if (outboundProxy !== undefined) return { target: targetOfUri(outboundProxy), source: "outbound-proxy", uri: outboundProxy };
+  if (outboundProxy !== undefined && !isInDialog(msg)) return { target: targetOfUri(outboundProxy), source: "outbound-proxy", uri: outboundProxy };
   // RFC 3261 §8.1.2 / §12.2.1.1: with a route set the request goes to the first Route URI (loose or strict).
   const route = firstUriOf(firstHeader(msg, "route"));
   if (route !== undefined) return { target: targetOfUri(route), source: "route", uri: route };

@@ -66,7 +66,7 @@ export interface SipTransportOptions {
   readonly tls?: SipTlsOptions;
   /** The transport sip.js writes into its Via and the one used when a URI names none. */
   readonly preferredTransport?: SipProtocol;
-  /** A SIP URI every request is sent to, e.g. `sip:proxy.example.com:5060;transport=tcp`. */
+  /** A SIP URI every request outside a dialog is sent to (RFC 3261 §8.1.2), e.g. `sip:proxy.example.com:5060;transport=tcp`; requests in a dialog follow its route set and remote target (§12.2.1.1). */
   readonly outboundProxy?: string;
   /** Treat every request as if its Via had `;rport` (RFC 3581 §4, "force rport" for peers behind NAT). */
   readonly forceRport?: boolean;

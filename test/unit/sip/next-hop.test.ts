@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextHopOf, targetOfUri } from "../../../src/sip/transport/next-hop.js";
+import { isInDialog, nextHopOf, targetOfUri } from "../../../src/sip/transport/next-hop.js";
 import { resolveTarget, type DnsClient, type NaptrRecord, type SrvRecord } from "../../../src/sip/transport/resolver.js";
 import { scanMessage } from "../../../src/sip/transport/wire.js";
 
@@ -28,6 +28,41 @@ describe("next hop (RFC 3261 §8.1.2)", () => {
     expect(hopOf(text, "sip:127.0.0.2:5062;transport=tcp").target).toEqual({ host: "127.0.0.2", port: 5062, transport: "tcp", secure: false });
     expect(hopOf(text).target).toEqual({ host: "127.0.0.9", port: 5090, transport: undefined, secure: false });
     expect(hopOf(request("sip:bob@127.0.0.5:5080;transport=udp")).target).toEqual({ host: "127.0.0.5", port: 5080, transport: "udp", secure: false });
+  });
+
+  const PROXY = "sip:127.0.0.2:5062";
+  const inDialog = (ruri: string, to: string, route = ""): string => request(ruri, `To: ${to}\r\nFrom: <sip:a@b>;tag=f1\r\n${route}`);
+
+  it("sends requests outside a dialog (no To tag) to the outbound proxy, whatever their Route", () => {
+    const text = request("sip:bob@127.0.0.5:5080", "To: <sip:bob@example.com>\r\nRoute: <sip:127.0.0.9:5090;lr>\r\n");
+    expect(hopOf(text, PROXY)).toEqual({ target: { host: "127.0.0.2", port: 5062, transport: undefined, secure: false }, source: "outbound-proxy", uri: PROXY });
+  });
+
+  it("sends a request within a dialog to its remote target when the route set is empty (RFC 3261 §12.2.1.1)", () => {
+    // A NOTIFY to a watcher that SUBSCRIBEd straight to the bridge: no Record-Route, so no Route.
+    const text = inDialog("sip:1999@127.0.0.1:40001;transport=udp", "<sip:1999@localhost>;tag=w1");
+    expect(hopOf(text, PROXY)).toEqual({ target: { host: "127.0.0.1", port: 40001, transport: "udp", secure: false }, source: "request-uri", uri: "sip:1999@127.0.0.1:40001;transport=udp" });
+  });
+
+  it("sends a request within a dialog to the top Route of its route set, not to the outbound proxy", () => {
+    const text = inDialog("sip:1999@127.0.0.1:40001", "\"Bob\" <sip:1999@localhost>;tag=w1", "Route: <sip:127.0.0.9:5090;lr;ftag=x>\r\n");
+    expect(hopOf(text, PROXY)).toEqual({ target: { host: "127.0.0.9", port: 5090, transport: undefined, secure: false }, source: "route", uri: "sip:127.0.0.9:5090;lr;ftag=x" });
+  });
+
+  it("tells a To tag from a tag inside the URI or the display name", () => {
+    const to = (value: string): boolean => {
+      const scanned = scanMessage(request("sip:bob@127.0.0.5", `To: ${value}\r\n`));
+      if (!scanned) throw new Error("no scan");
+      return isInDialog(scanned);
+    };
+    expect(to("<sip:bob@example.com>;tag=a1")).toBe(true);
+    expect(to("sip:bob@example.com ; TAG = a1")).toBe(true);
+    expect(to("<sip:bob@example.com>;tag=a1;x=y")).toBe(true);
+    expect(to("<sip:bob@example.com;tag=a1>")).toBe(false);
+    expect(to("\"x;tag=a1 >\" <sip:bob@example.com>")).toBe(false);
+    expect(to("<sip:bob@example.com>;tagx=1")).toBe(false);
+    expect(to("<sip:bob@example.com>")).toBe(false);
+    expect(isInDialog(scanMessage(request("sip:bob@127.0.0.5")) ?? (() => { throw new Error("no scan"); })())).toBe(false);
   });
 
   it("reads sips, maddr, IPv6 and user parts with '?' from URIs", () => {
