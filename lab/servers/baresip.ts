@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { parseTrace, settlePublications, type TracedSip } from "./baresip-trace.js";
 import { freePort, LOOPBACK } from "./free-port.js";
 import { makeTempDir, readLog, removeTempDir, requireExecutable, spawnServer, startError, tcpAccepts, waitUntil, type ServerProcess } from "./process.js";
 
@@ -21,6 +22,11 @@ export interface BaresipOptions {
   watch?: string[];
   /** Set once started (baresip first publishes "unknown"); default "online". */
   presence?: "online" | "offline";
+  /**
+   * `baresip -s`: every SIP message it sends and receives goes into its log, `traced()` reads
+   * them back, and start waits until its first publication is settled (see publicationState).
+   */
+  trace?: boolean;
 }
 
 export interface Baresip {
@@ -41,7 +47,13 @@ export interface Baresip {
   /** The log without colour codes. */
   log(): string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** With `trace`: the SIP messages baresip sent and received since its last (re)start. */
+  traced(): TracedSip[];
+  /** Publications start() removed because baresip 1.0 had forgotten them (see publicationState). */
+  readonly removedPublications: readonly string[];
   restart(): Promise<void>;
+  /** SIGTERM, as a user quits: baresip unpublishes and unregisters; its folder and log stay until stop(). */
+  quit(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -138,7 +150,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   const log = (): string => stripAnsi(readLog(logFile, Infinity));
   const launch = async (): Promise<void> => {
     logStart = log().length;
-    proc = spawnServer({ name: "baresip", command: BARESIP, args: ["-v", "-f", dir], logFile, cwd: dir });
+    proc = spawnServer({ name: "baresip", command: BARESIP, args: [...(options.trace ? ["-s"] : []), "-v", "-f", dir], logFile, cwd: dir });
     try {
       await waitUntil("'baresip is ready' and its ctrl_tcp port", async () => log().includes("baresip is ready", logStart) && (await tcpAccepts(LOOPBACK, ctrlPort)), proc, 10_000);
     } catch (err) {
@@ -147,15 +159,23 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     }
   };
   const command = (name: string, p = ""): Promise<string> => ctrlCommand(ctrlPort, name, p);
-  const setPresence = (state: "online" | "offline"): Promise<string> => command(state === "online" ? "presence_online" : "presence_offline");
+  const setPresence = async (state: "online" | "offline"): Promise<void> => void (await command(state === "online" ? "presence_online" : "presence_offline"));
   // The contact module's `contacts` listing shows each contact's presence as NOTIFY set it.
   const watched = async (): Promise<Map<string, string>> => {
     const out = new Map<string, string>();
     for (const m of stripAnsi(await command("contacts")).matchAll(/^\W*(\w+)\s.*<([^>]+)>/gm)) out.set(m[2]!, m[1]!);
     return out;
   };
+  const traced = (): TracedSip[] => parseTrace(log().slice(logStart), sipPort);
+  const removedPublications: string[] = [];
+  const settle = async (): Promise<void> => {
+    if (!options.trace || (options.pubint ?? 60) === 0) return;
+    const target = { host, port, transport, user: options.account.user, domain };
+    removedPublications.push(...(await settlePublications({ aor, target, proc, traced, setPresence, presence: options.presence ?? "online" })));
+  };
   await launch();
   await setPresence(options.presence ?? "online");
+  await settle();
 
   return {
     get pid() {
@@ -168,9 +188,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     logFile,
     command,
     log,
-    async setPresence(state) {
-      await setPresence(state);
-    },
+    setPresence,
     watched,
     async waitForWatched(uri, status, timeoutMs = 5000) {
       let last: string | undefined;
@@ -182,10 +200,16 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
       await waitUntil(`${String(pattern)} in baresip's log`, () => found() !== null, proc, timeoutMs);
       return found() as RegExpMatchArray;
     },
+    traced,
+    removedPublications,
     async restart() {
       await proc.stop(3000);
       await launch();
       await setPresence(options.presence ?? "online");
+      await settle();
+    },
+    async quit() {
+      await proc.stop(3000);
     },
     async stop() {
       await proc.stop(3000);
