@@ -16,7 +16,8 @@ import type { XmppPresence } from "../xmpp/types.js";
 export interface PidfOptions {
   /**
    * `<tuple id>`; default: the presence's origin (`via`), else its first entry, made a valid xs:ID.
-   * Given, the document has that one tuple even for several resources (person-sync's own tuple).
+   * For several resources it is the prefix of each resource's tuple id (`<tupleId>-<resource>`)
+   * and names the person element (`p-<tupleId>`), so person-sync still knows its own elements.
    */
   readonly tupleId?: string;
   /**
@@ -84,8 +85,9 @@ const gruu = (entity: string, resource: string): string => (resource === "" ? en
  */
 function perResource(p: Presence, entity: string, options: PidfOptions): PidfDocument {
   const ids = new Set<string>();
+  const prefix = options.tupleId;
   const tuples = p.entries.map((e: PresenceEntry, index): PidfTuple => {
-    let id = xmlId(e.id, "t");
+    let id = prefix === undefined ? xmlId(e.id, "t") : `${prefix}-${xmlId(e.id, "t")}`;
     while (ids.has(id)) id = `${id}_`;
     ids.add(id);
     const open = p.availability === "available" && (e.availability === "available" || isEngaged(e));
@@ -98,7 +100,7 @@ function perResource(p: Presence, entity: string, options: PidfOptions): PidfDoc
       ...emptyTuple,
     };
   });
-  const who = person(p, xmlId(`p-${entity}`, "p"));
+  const who = person(p, xmlId(`p-${prefix ?? entity}`, "p"));
   return { kind: "pidf", entity, tuples, persons: who === undefined ? [] : [who], devices: [], notes: [], extensions: [] };
 }
 
@@ -107,10 +109,10 @@ function perResource(p: Presence, entity: string, options: PidfOptions): PidfDoc
  * the rescaled priority, notes with xml:lang) and, when there is anything to say,
  * one person with the RPID activities, `<other>` texts, moods, place types and
  * user-input idle. A chat user's presence composed from several resources
- * (`xmppResourcesToPresence`) has one tuple per resource instead, unless `tupleId` is given.
+ * (`xmppResourcesToPresence`) has one tuple per resource instead.
  */
 export function presenceToPidf(p: Presence, entity: string, options: PidfOptions = {}): PidfDocument {
-  if (options.tupleId === undefined && p.origin.side === "xmpp" && p.entries.length > 1) return perResource(p, entity, options);
+  if (p.origin.side === "xmpp" && p.entries.length > 1) return perResource(p, entity, options);
   const tupleId = options.tupleId ?? xmlId(p.origin.via ?? p.entries[0]?.id ?? "", "t");
   const tuple: PidfTuple = {
     id: tupleId,

@@ -131,9 +131,14 @@ describe("presenceToPidf: one tuple per resource (RFC 8048 ยง6.2: resourcepart โ
     ]);
   });
 
-  it("a caller that names the tuple (person-sync's own publication) gets the one composed tuple", () => {
+  it("a caller that names the tuple (person-sync's own publication) gets it as the prefix of each resource's tuple", () => {
     const doc = presenceToPidf(composed([phone, desk]), entity, { tupleId: "pb-juliet" });
-    expect(doc.tuples.map((t) => [t.id, t.basic, t.contact?.uri])).toEqual([["pb-juliet", "open", entity]]);
+    expect(doc.tuples.map((t) => [t.id, t.basic, t.contact?.uri])).toEqual([
+      ["pb-juliet-desk", "open", `${entity};gr=desk`],
+      ["pb-juliet-phone", "open", `${entity};gr=phone`],
+    ]);
+    const away = presenceToPidf(composed([{ ...phone, priority: 9 }, desk]), entity, { tupleId: "pb-juliet" });
+    expect(away.persons.map((p) => [p.id, p.activities])).toEqual([["p-pb-juliet", ["away"]]]);
   });
 
   it("the wire form parses back with every tuple", () => {
