@@ -40,7 +40,9 @@ function notifies(peer: UasPeer, callId: string, from: number) {
   let n = from;
   return async (until: (s: ReturnType<typeof seen>) => boolean): Promise<ReturnType<typeof seen>> => {
     for (;;) {
-      const m = await peer.nthNotify(callId, ++n, 10_000);
+      const m = await peer.nthNotify(callId, ++n, 10_000).catch((e: unknown) => {
+        throw new Error(`${String(e)}\nNOTIFY bodies: ${JSON.stringify(peer.notifies(callId).map((x) => x.body))}`);
+      });
       if (m.body !== "") {
         const s = seen(m);
         if (until(s)) return s;
