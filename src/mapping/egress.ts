@@ -16,8 +16,9 @@ import type { XmppPresence } from "../xmpp/types.js";
 export interface PidfOptions {
   /**
    * `<tuple id>`; default: the presence's origin (`via`), else its first entry, made a valid xs:ID.
-   * For several resources it is the prefix of each resource's tuple id (`<tupleId>-<resource>`)
-   * and names the person element (`p-<tupleId>`), so person-sync still knows its own elements.
+   * For a chat user's presence (one resource or several) it is the prefix of each resource's
+   * tuple id (`<tupleId>-<resource>`) and names the person element (`p-<tupleId>`), so
+   * person-sync knows its own elements and a resource keeps its tuple id whatever the count.
    */
   readonly tupleId?: string;
   /**
@@ -109,10 +110,12 @@ function perResource(p: Presence, entity: string, options: PidfOptions): PidfDoc
  * the rescaled priority, notes with xml:lang) and, when there is anything to say,
  * one person with the RPID activities, `<other>` texts, moods, place types and
  * user-input idle. A chat user's presence composed from several resources
- * (`xmppResourcesToPresence`) has one tuple per resource instead.
+ * (`xmppResourcesToPresence`), or from any number with `tupleId`, has one tuple per resource instead.
  */
 export function presenceToPidf(p: Presence, entity: string, options: PidfOptions = {}): PidfDocument {
-  if (p.origin.side === "xmpp" && p.entries.length > 1) return perResource(p, entity, options);
+  // A named tuple (person-sync's PUBLISH) is per resource even for one, so its ids never change with the count.
+  const tuples = options.tupleId === undefined ? 2 : 1;
+  if (p.origin.side === "xmpp" && p.entries.length >= tuples) return perResource(p, entity, options);
   const tupleId = options.tupleId ?? xmlId(p.origin.via ?? p.entries[0]?.id ?? "", "t");
   const tuple: PidfTuple = {
     id: tupleId,

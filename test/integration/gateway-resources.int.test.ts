@@ -160,7 +160,8 @@ describe("gateway in publish mode: a linked person's resources in the PUBLISH", 
         activities: [],
       });
       await desk.stop();
-      expect(await next((s) => s.tuples.length === 1)).toEqual({ tuples: [`${own} open ${extension} On the bus`], activities: ["away"] });
+      // The phone keeps its tuple id: the PBX's watchers see the same tuple, now the whole view.
+      expect(await next((s) => s.tuples.length === 1)).toEqual({ tuples: [`${own}-phone open ${extension};gr=phone On the bus`], activities: ["away"] });
     } finally {
       await desk.stop().catch(() => undefined);
       await phone.stop().catch(() => undefined);

@@ -131,12 +131,15 @@ describe("presenceToPidf: one tuple per resource (RFC 8048 ยง6.2: resourcepart โ
     ]);
   });
 
-  it("a caller that names the tuple (person-sync's own publication) gets it as the prefix of each resource's tuple", () => {
+  it("a caller that names the tuple (person-sync's own publication) gets it as the prefix of each resource's tuple, for one resource too", () => {
     const doc = presenceToPidf(composed([phone, desk]), entity, { tupleId: "pb-juliet" });
     expect(doc.tuples.map((t) => [t.id, t.basic, t.contact?.uri])).toEqual([
       ["pb-juliet-desk", "open", `${entity};gr=desk`],
       ["pb-juliet-phone", "open", `${entity};gr=phone`],
     ]);
+    // One resource left: the same tuple id, so the PBX's watchers see the same tuple.
+    const alone = presenceToPidf(composed([phone]), entity, { tupleId: "pb-juliet" });
+    expect(alone.tuples.map((t) => [t.id, t.contact?.uri])).toEqual([["pb-juliet-phone", `${entity};gr=phone`]]);
     const away = presenceToPidf(composed([{ ...phone, priority: 9 }, desk]), entity, { tupleId: "pb-juliet" });
     expect(away.persons.map((p) => [p.id, p.activities])).toEqual([["p-pb-juliet", ["away"]]]);
   });
