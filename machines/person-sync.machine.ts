@@ -36,6 +36,7 @@ import {
   expectedEcho,
   isOwnByOrigin,
   sameContent,
+  sameForSip,
   viewsOf,
   type Expectation,
   type PresenceOps,
@@ -141,9 +142,10 @@ export function createPersonSyncMachine(ops: PresenceOps) {
     guards: {
       isEcho: ({ context, event }) =>
         (event.type === "phone.changed" || event.type === "chat.changed") && echoBy(context, event) !== undefined,
+      // A chat value's resources count: the SIP side sees each one as a tuple.
       isUnchanged: ({ context, event }) =>
-        (event.type === "phone.changed" || event.type === "chat.changed") &&
-        sameContent(ops, event.presence, lastValue(context, event)),
+        (event.type === "phone.changed" && sameContent(ops, event.presence, lastValue(context, event))) ||
+        (event.type === "chat.changed" && sameForSip(ops, event.presence, lastValue(context, event))),
       isImmediate: ({ context }) => context.policy.debounceMs <= 0,
       isDue: ({ context, event }) => context.debounceUntil === undefined || event.at >= context.debounceUntil,
     },

@@ -100,6 +100,20 @@ const CONTENT = Object.freeze({ ignoreOrigin: true, ignoreEntries: true });
 export const sameContent = (ops: PresenceOps, a: Presence | undefined, b: Presence | undefined): boolean =>
   a === undefined || b === undefined ? a === b : ops.equals(a, b, CONTENT);
 
+/**
+ * Same for the SIP side: a chat-side value is rendered as one PIDF tuple per resource
+ * (RFC 8048 §6.2, src/mapping/egress.ts), so there a resource that comes or goes under
+ * the same leading state is news; other values compare by content.
+ */
+const WITH_TUPLES = Object.freeze({ ignoreOrigin: true });
+
+export const sameForSip = (ops: PresenceOps, a: Presence | undefined, b: Presence | undefined): boolean =>
+  a === undefined || b === undefined
+    ? a === b
+    : a.origin.side === "xmpp" && b.origin.side === "xmpp"
+      ? ops.equals(a, b, WITH_TUPLES)
+      : ops.equals(a, b, CONTENT);
+
 /** The merge precedence table above. */
 export function personView(ops: PresenceOps, phone: Presence | undefined, chat: Presence | undefined): Presence | undefined {
   if (phone !== undefined && ops.isEngaged(phone)) return phone;
@@ -131,7 +145,7 @@ export function changedViews(ops: PresenceOps, views: Views, told: Views): Views
   const out: { -readonly [R in Route]?: Presence } = {};
   for (const route of ROUTES) {
     const view = views[route];
-    if (view !== undefined && !sameContent(ops, view, told[route])) out[route] = view;
+    if (view !== undefined && !(route === "chat" ? sameContent : sameForSip)(ops, view, told[route])) out[route] = view;
   }
   return out;
 }

@@ -6,9 +6,9 @@
  * (PUBLISH, RFC 3903). Refreshes never reach this file (the notifier absorbs them).
  */
 import { contactReceivesPresence } from "../../machines/subscription.machine.js";
-import { parseJid, parseSipUri } from "../mapping/index.js";
-import { presenceEquals } from "../presence/index.js";
-import type { Presence } from "../presence/types.js";
+import { parseJid, parseSipUri, xmppResourcesToPresence } from "../mapping/index.js";
+import { makeEntry, presenceEquals } from "../presence/index.js";
+import type { Presence, PresenceEntry } from "../presence/types.js";
 import { publishRoutes } from "./decisions-sip-watchers.js";
 import type { GatewayOptions } from "./gateway-types.js";
 import type { ApprovalDecision, ChatPresence, ServedPresentity, SipWatcher, SipWatcherEndReason } from "./ports.js";
@@ -26,9 +26,18 @@ export function resolveChatUser(requestUri: string, o: Pick<GatewayOptions, "sip
   return { id: `${jid.value.local}@${jid.value.domain}`, uri: `sip:${uri.value.user}@${o.sipDomain}` };
 }
 
+/** The resource's entry as `xmppToPresence` made it from the stanza; a value without one is read as its own entry. */
+function entryOf(update: ChatPresence): PresenceEntry {
+  const p = update.presence;
+  return (
+    p.entries[0] ??
+    makeEntry({ id: update.resource, availability: p.availability, show: p.show, notes: p.notes, priority: p.priority, idleSince: p.idleSince, activities: p.activities })
+  );
+}
+
 export class ChatUsers {
-  /** Each user's presence per resource; the user's presence is the latest of an available one, else the latest. */
-  private readonly resources = new Map<string, Map<string, Presence>>();
+  /** Each user's available resources, as entries (id = resource): what their presence is composed of. */
+  private readonly resources = new Map<string, Map<string, PresenceEntry>>();
   private readonly current = new Map<string, Presence>();
   private readonly routes: { readonly notify: boolean; readonly publish: boolean };
   /** Linked people's presence goes through person-sync instead (returns true when it took it). */
@@ -85,17 +94,24 @@ export class ChatUsers {
     this.o.logger.info("gateway.user-answered", { contact, user, answer: kind });
   }
 
-  /** The user's presence (sent to every contact subscribed to them: one change, several copies). */
+  /**
+   * The user's presence (sent to every contact subscribed to them: one change, several copies),
+   * composed from every available resource (`xmppResourcesToPresence`: the highest priority
+   * leads, one PIDF tuple per resource). A resource going unavailable removes only its entry;
+   * the last one going leaves its own unavailable presence. Nothing is told when the composed
+   * value, tuples included, is what was told last.
+   */
   chatPresence(update: ChatPresence): Presence | undefined {
     let byResource = this.resources.get(update.user);
     if (byResource === undefined) this.resources.set(update.user, (byResource = new Map()));
     byResource.delete(update.resource);
-    if (update.presence.availability === "available") byResource.set(update.resource, update.presence);
-    const available = [...byResource.values()];
-    const presence = available.at(-1) ?? update.presence;
+    if (update.presence.availability === "available") byResource.set(update.resource, entryOf(update));
     if (byResource.size === 0) this.resources.delete(update.user);
+    const presence =
+      byResource.size === 0 ? update.presence : xmppResourcesToPresence([...byResource.values()], this.o.table, update.user).presence;
     const previous = this.current.get(update.user);
-    if (previous !== undefined && presenceEquals(previous, presence, { ignoreOrigin: true, ignoreEntries: true })) return undefined;
+    // The tuples are compared too: a resource that comes or goes with the same state is a new or gone tuple.
+    if (previous !== undefined && presenceEquals(previous, presence, { ignoreOrigin: true })) return undefined;
     this.current.set(update.user, presence);
     if (!this.linked(update.user, presence)) this.tellSip(update.user, presence);
     return presence;

@@ -29,9 +29,12 @@ export interface StrippedDocument {
   readonly onlyOwn: boolean;
 }
 
+/** The bridge's tuple: its id, or for a user on several resources `<id>-<resource>` (presenceToPidf). */
+const isOwnTuple = (id: string, tupleId: string): boolean => id === tupleId || (id.startsWith(tupleId) && id[tupleId.length] === "-");
+
 export function withoutOwnElements(doc: PidfDocument, tupleId: string): StrippedDocument {
   const personId = bridgePersonId(tupleId);
-  const tuples = doc.tuples.filter((t) => t.id !== tupleId);
+  const tuples = doc.tuples.filter((t) => !isOwnTuple(t.id, tupleId));
   const persons = doc.persons.filter((p) => p.id !== personId);
   const hadOwn = tuples.length !== doc.tuples.length || persons.length !== doc.persons.length;
   if (!hadOwn) return { doc, hadOwn, onlyOwn: false };

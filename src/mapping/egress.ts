@@ -6,17 +6,25 @@
  * a closed tuple says `"basic": "closed"`, which makes the presence unavailable: the
  * canonical value keeps one availability, read the same way by both sides.
  */
-import { xmppToPidfPriority } from "../presence/index.js";
-import type { Presence, RpidActivity } from "../presence/types.js";
+import { isEngaged, xmppToPidfPriority } from "../presence/index.js";
+import type { Presence, PresenceEntry, RpidActivity } from "../presence/types.js";
 import { RPID_ACTIVITIES } from "../presence/types.js";
 import type { Dialog, DialogInfo, LangText, PidfDocument, PidfPerson, PidfTuple } from "../pidf/types.js";
 import type { XmppPresence } from "../xmpp/types.js";
 
 /** Choices a caller may make for the PIDF it sends. */
 export interface PidfOptions {
-  /** `<tuple id>`; default: the presence's origin (`via`), else its first entry, made a valid xs:ID. */
+  /**
+   * `<tuple id>`; default: the presence's origin (`via`), else its first entry, made a valid xs:ID.
+   * For a chat user's presence (one resource or several) it is the prefix of each resource's
+   * tuple id (`<tupleId>-<resource>`) and names the person element (`p-<tupleId>`), so
+   * person-sync knows its own elements and a resource keeps its tuple id whatever the count.
+   */
   readonly tupleId?: string;
-  /** `<contact>` URI; default: the entity (asterisk#1898: never the watcher's URI). */
+  /**
+   * `<contact>` URI; default: the entity (asterisk#1898: never the watcher's URI), and for
+   * several resources each resource's GRUU of the entity.
+   */
   readonly contact?: string;
   /** `<timestamp>` of the tuple (the caller owns the clock). */
   readonly timestamp?: string;
@@ -65,13 +73,49 @@ function person(p: Presence, id: string): PidfPerson | undefined {
   };
 }
 
+const emptyTuple = { deviceIds: [], extensions: [], activities: [], otherActivities: [], moods: [], placeTypes: [] } as const;
+
+/** RFC 7247 §3.2: the resourcepart of a full JID becomes the GRUU `gr` parameter (RFC 5627). */
+const gruu = (entity: string, resource: string): string => (resource === "" ? entity : `${entity};gr=${encodeURIComponent(resource)}`);
+
+/**
+ * RFC 8048 §6.2 (resourcepart ⇄ tuple id, GRUU contact): one tuple per XMPP resource, in
+ * the composed order (the leading resource first, and it carries the view's notes: the
+ * table's rules wrote them). Tuple ids come from the resources alone, so a SIP watcher sees
+ * the same tuple for a resource across changes. The person element is the composed view.
+ */
+function perResource(p: Presence, entity: string, options: PidfOptions): PidfDocument {
+  const ids = new Set<string>();
+  const prefix = options.tupleId;
+  const tuples = p.entries.map((e: PresenceEntry, index): PidfTuple => {
+    let id = prefix === undefined ? xmlId(e.id, "t") : `${prefix}-${xmlId(e.id, "t")}`;
+    while (ids.has(id)) id = `${id}_`;
+    ids.add(id);
+    const open = p.availability === "available" && (e.availability === "available" || isEngaged(e));
+    return {
+      id,
+      basic: open ? "open" : "closed",
+      contact: { uri: options.contact ?? gruu(entity, e.id), priority: xmppToPidfPriority(e.priority) },
+      notes: langTexts(index === 0 ? p.notes : e.notes),
+      ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+      ...emptyTuple,
+    };
+  });
+  const who = person(p, xmlId(`p-${prefix ?? entity}`, "p"));
+  return { kind: "pidf", entity, tuples, persons: who === undefined ? [] : [who], devices: [], notes: [], extensions: [] };
+}
+
 /**
  * PIDF (RFC 3863 + RFC 4479/4480): one tuple (basic from availability, contact with
  * the rescaled priority, notes with xml:lang) and, when there is anything to say,
  * one person with the RPID activities, `<other>` texts, moods, place types and
- * user-input idle.
+ * user-input idle. A chat user's presence composed from several resources
+ * (`xmppResourcesToPresence`), or from any number with `tupleId`, has one tuple per resource instead.
  */
 export function presenceToPidf(p: Presence, entity: string, options: PidfOptions = {}): PidfDocument {
+  // A named tuple (person-sync's PUBLISH) is per resource even for one, so its ids never change with the count.
+  const tuples = options.tupleId === undefined ? 2 : 1;
+  if (p.origin.side === "xmpp" && p.entries.length >= tuples) return perResource(p, entity, options);
   const tupleId = options.tupleId ?? xmlId(p.origin.via ?? p.entries[0]?.id ?? "", "t");
   const tuple: PidfTuple = {
     id: tupleId,
@@ -79,12 +123,7 @@ export function presenceToPidf(p: Presence, entity: string, options: PidfOptions
     contact: { uri: options.contact ?? entity, priority: xmppToPidfPriority(p.priority) },
     notes: langTexts(p.notes),
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
-    deviceIds: [],
-    extensions: [],
-    activities: [],
-    otherActivities: [],
-    moods: [],
-    placeTypes: [],
+    ...emptyTuple,
   };
   const who = person(p, xmlId(`p-${tupleId}`, "p"));
   return { kind: "pidf", entity, tuples: [tuple], persons: who === undefined ? [] : [who], devices: [], notes: [], extensions: [] };

@@ -4,7 +4,7 @@
  */
 export type { AddressRules, Explanation, ExplainStep, MappingTable, Rule, Translation } from "./types.js";
 export { checkTableFiles, loadTable, PROFILES, profilePath, type TableSource } from "./load.js";
-export { explainSip, explainXmpp, sipBodiesToPresence, sipToPresence, xmppToPresence } from "./translate.js";
+export { explainSip, explainXmpp, sipBodiesToPresence, sipToPresence, xmppResourcesToPresence, xmppToPresence } from "./translate.js";
 export { presenceToDialogInfo, presenceToPidf, presenceToXmpp, type PidfOptions } from "./egress.js";
 export { mergeDialogInfo, phoneStateOf, type MergeStatus } from "./lift-dialog.js";
 export { compileTemplate, applyTemplate, type Template } from "./template.js";

@@ -2,7 +2,7 @@
  * Ingress: a SIP body or an XMPP stanza → lifted entries → compose() → the
  * table's rules → the canonical Presence, with the rule that decided it.
  */
-import { compose, makeEntry } from "../presence/index.js";
+import { compose, leadOrder, makeEntry } from "../presence/index.js";
 import type { Notes, Origin, Presence, PresenceEntry } from "../presence/types.js";
 import type { Dialog, SipBody } from "../pidf/types.js";
 import type { XmppPresence } from "../xmpp/types.js";
@@ -132,6 +132,25 @@ export function sipBodiesToPresence(bodies: readonly SipBody[], table: MappingTa
 export function xmppToPresence(p: XmppPresence, table: MappingTable, origin?: Partial<Origin>): Translation {
   const { composed, facts } = prepareXmpp(p, origin);
   return runRules(table.xmppToSip, facts, composed);
+}
+
+/**
+ * A chat user logged in with several resources → one canonical presence. Each resource is
+ * one entry (the stanza's entry as {@link xmppToPresence} made it: id = resource, contact =
+ * full JID); the entries are ordered by compose's rule 4 (src/presence/compose.ts: highest
+ * priority first, then the most available show, then the most recent) and composed, then the
+ * table's `xmppToSip` rules run once on the composed view, as they do for one stanza.
+ *
+ * RFC 6121 §4.7.2.3 / §8.5.2.1: priority says which resource matters, so it leads; a
+ * negative priority only keeps bare-JID messages away from that resource, it is still online
+ * (RFC 6121 §4.7.1), so it counts for availability and leads only when nothing else is there.
+ * RFC 8048 §6.2 (resourcepart ⇄ tuple): the entries stay in the result, leading one first,
+ * so `presenceToPidf` renders one tuple per resource.
+ */
+export function xmppResourcesToPresence(entries: readonly PresenceEntry[], table: MappingTable, entity: string): Translation {
+  const ordered = [...entries].sort(leadOrder);
+  const composed = compose(ordered, {}, originOf("xmpp", entity, ordered[0]?.id));
+  return runRules(table.xmppToSip, factsOf(composed), composed);
 }
 
 /** What {@link sipToPresence} saw and why each rule matched or not. */

@@ -65,6 +65,19 @@ function leads(e: PresenceEntry, lead: PresenceEntry): boolean {
   return instant(e.updated) > instant(lead.updated);
 }
 
+const classOf = (e: PresenceEntry): number => (isEngaged(e) ? ENGAGED : e.availability === "available" ? AVAILABLE : OTHER);
+
+/**
+ * Rule 4 as a sort order: negative when `a` leads over `b`, positive when `b` leads, 0 when
+ * neither does (a stable sort then keeps document order, as compose does). Sorting entries
+ * with it puts the leading entry first: `compose` of the sorted list leads with its first entry.
+ */
+export function leadOrder(a: PresenceEntry, b: PresenceEntry): number {
+  const byClass = classOf(a) - classOf(b);
+  if (byClass !== 0) return byClass;
+  return leads(a, b) ? -1 : leads(b, a) ? 1 : 0;
+}
+
 function unionActivities(
   facts: readonly string[] | undefined,
   entries: readonly PresenceEntry[],
@@ -102,7 +115,7 @@ export function compose(entries: readonly PresenceEntry[], presentity: Presentit
   for (const entry of list) {
     const engaged = isEngaged(entry);
     const available = engaged || entry.availability === "available";
-    const entryClass = engaged ? ENGAGED : available ? AVAILABLE : OTHER;
+    const entryClass = classOf(entry);
     if (lead === undefined || entryClass < leadClass || (entryClass === leadClass && leads(entry, lead))) {
       lead = entry;
       leadClass = entryClass;

@@ -4,16 +4,14 @@
  * XMPP request a SUBSCRIBE becomes, the user's answer, and the user's presence.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { SipWatcher } from "../../../src/gateway/ports.js";
-import { makePresence } from "../../../src/presence/index.js";
+import type { AddressedPresence, SipWatcher } from "../../../src/gateway/ports.js";
+import type { Presence } from "../../../src/presence/index.js";
 import { RecordingNotifier, setupGateway } from "./gateway-fakes.js";
 
 const ROMEO = "romeo@montague.lit";
 /** The SIP watcher `sip:1003@sip.example.com` is the contact 1003@sip.example.com. */
 const CONTACT = "1003@sip.example.com";
 const watcher = (dialogId: string): SipWatcher => ({ dialogId, presentity: ROMEO, watcher: "sip:1003@sip.example.com", event: "presence" });
-const available = (show: "dnd" | undefined, note: string) =>
-  makePresence({ availability: "available", ...(show ? { show } : {}), notes: { "": note }, origin: { side: "xmpp", entity: ROMEO } });
 
 describe("gateway: SIP watchers of a chat user (RFC 8048 §5.3)", () => {
   let notifier: RecordingNotifier;
@@ -55,15 +53,25 @@ describe("gateway: SIP watchers of a chat user (RFC 8048 §5.3)", () => {
   it("the user's presence: one NOTIFY per change (copies to several contacts absorbed), resources composed", () => {
     s.gateway.watcherSubscribed(watcher("d1"));
     s.link.receive({ type: "subscribed", from: ROMEO, to: CONTACT });
-    const update = (resource: string, p: ReturnType<typeof available> | undefined) =>
-      s.gateway.users.chatPresence({ user: ROMEO, resource, contact: CONTACT, presence: p ?? makePresence({ availability: "unavailable", origin: { side: "xmpp" } }) });
+    const told: Presence[] = [];
+    const setPresence = notifier.setPresence.bind(notifier);
+    notifier.setPresence = (user, p) => (told.push(p), setPresence(user, p));
     notifier.calls.length = 0;
-    update("desk", available(undefined, "Reading"));
-    update("desk", available(undefined, "Reading"));
-    update("phone", available("dnd", "Driving"));
-    update("phone", undefined);
-    update("desk", undefined);
-    expect(notifier.calls).toEqual(["setPresence romeo@montague.lit available  Reading", "setPresence romeo@montague.lit available dnd Driving", "setPresence romeo@montague.lit available  Reading", "setPresence romeo@montague.lit unavailable"]);
+    const update = (resource: string, fields: Partial<AddressedPresence>) =>
+      s.link.receive({ from: `${ROMEO}/${resource}`, to: CONTACT, status: {}, ...fields });
+    update("desk", { status: { "": "Reading" }, priority: 5 });
+    update("desk", { status: { "": "Reading" }, priority: 5 });
+    update("phone", { show: "dnd", status: { "": "Driving" }, priority: 1 });
+    update("desk", { type: "unavailable" });
+    update("phone", { type: "unavailable" });
+    expect(notifier.calls).toEqual([
+      "setPresence romeo@montague.lit available  Reading",
+      // The phone joins below the desk's priority: same view, one more tuple.
+      "setPresence romeo@montague.lit available  Reading",
+      "setPresence romeo@montague.lit available dnd Driving",
+      "setPresence romeo@montague.lit unavailable",
+    ]);
+    expect(told.map((p) => p.entries.map((e) => e.id))).toEqual([["desk"], ["desk", "phone"], ["phone"], ["phone"]]);
   });
 
   it("a SIP unsubscribe becomes an XMPP unsubscribe once the watcher's last dialog ends", () => {

@@ -11,6 +11,7 @@ import { bridgeTupleId, withoutOwnElements } from "../../../src/gateway/person-s
 import { DeadlineScheduler } from "../../../src/gateway/person-sync-scheduler.js";
 import type { Clock, LogFields, Logger } from "../../../src/gateway/ports.js";
 import { presenceToPidf } from "../../../src/mapping/index.js";
+import { compose, makeEntry } from "../../../src/presence/index.js";
 import type { TellChatParams, TellSipParams } from "../../../machines/person-sync.machine.js";
 import { chat, juliet, phone } from "../machines/person-sync-fixtures.js";
 
@@ -228,6 +229,17 @@ describe("the PUBLISH echo, by the bridge's own tuple id", () => {
     expect(stripped.onlyOwn).toBe(false);
     expect(stripped.doc.tuples.map((t) => t.id)).toEqual(["1001"]);
     expect(stripped.doc.persons).toEqual(phones.persons);
+  });
+
+  it("a user on several resources: every per-resource tuple of the bridge's is stripped, a look-alike id is not", () => {
+    const entry = (id: string, show?: "away") => makeEntry({ id, availability: "available", ...(show === undefined ? {} : { show }), contact: `juliet@capulet.lit/${id}` });
+    const twoResources = compose([entry("desk"), entry("phone", "away")], {}, { side: "xmpp", entity: "juliet@capulet.lit", via: "desk" });
+    const mine = presenceToPidf(twoResources, juliet.sipUri, { tupleId });
+    expect(mine.tuples.map((t) => t.id)).toEqual([`${tupleId}-desk`, `${tupleId}-phone`]);
+    const lookAlike = { ...phones.tuples[0]!, id: `${tupleId}x` };
+    const composed = { ...phones, tuples: [...phones.tuples, lookAlike, ...mine.tuples], persons: [...phones.persons, ...mine.persons] };
+    expect(withoutOwnElements(composed, tupleId).doc.tuples.map((t) => t.id)).toEqual(["1001", `${tupleId}x`]);
+    expect(withoutOwnElements(mine, tupleId)).toMatchObject({ hadOwn: true, onlyOwn: true });
   });
 
   it("a NOTIFY of nothing but the bridge's elements is the echo; one without them is untouched", () => {

@@ -4,11 +4,11 @@
  * and deadlines as data.
  */
 import { describe, expect, it } from "vitest";
-import { presenceToPidf } from "../../../src/mapping/index.js";
+import { presenceToPidf, xmppResourcesToPresence } from "../../../src/mapping/index.js";
 import type { Presence } from "../../../src/presence/types.js";
 import type { NoteEchoParams, ScheduleDebounceParams, TellChatParams, TellSipParams } from "../../../machines/person-sync.machine.js";
 import type { PersistedPersonSync } from "../../../src/gateway/person-sync.js";
-import { chat, driver, juliet, paramsOf, phone, reflected, throughPbx, types } from "./person-sync-fixtures.js";
+import { chat, defaults, driver, juliet, paramsOf, phone, reflected, throughPbx, types } from "./person-sync-fixtures.js";
 
 const phoneAt = (presence: Presence, at: number) => ({ type: "phone.changed" as const, presence, at });
 const chatAt = (presence: Presence, at: number) => ({ type: "chat.changed" as const, presence, at });
@@ -48,6 +48,20 @@ describe("merge precedence, end to end", () => {
     const pidf = presenceToPidf(sip?.publish as Presence, juliet.sipUri);
     expect(pidf.tuples[0]).toMatchObject({ basic: "open", notes: [{ text: "In a meeting" }] });
     expect(pidf.persons[0]?.activities).toEqual(["busy"]);
+  });
+
+  it("a second resource under the same leading state: news for SIP (one tuple each), not for the contact's XMPP watchers", () => {
+    const d = settled({ notify: true, publish: true });
+    const desk = chat("available").entries[0]!;
+    const both = xmppResourcesToPresence([desk, { ...chat("away", "On the bus").entries[0]!, id: "phone" }], defaults, juliet.jid).presence;
+    expect([both.show, both.entries.map((e) => e.id)]).toEqual([undefined, ["balcony", "phone"]]);
+    d.send(chatAt(both, 1_000));
+    const step = d.send(elapsed(1_250));
+    expect(types(step)).toEqual(["tellSip", "persist"]);
+    expect(paramsOf<TellSipParams>(step, "tellSip")).toEqual({ person: juliet, notify: both, publish: both });
+    // The same two resources again: nothing.
+    d.send(chatAt(xmppResourcesToPresence(both.entries, defaults, juliet.jid).presence, 2_000));
+    expect(types(d.send(elapsed(2_250)))).not.toContain("tellSip");
   });
 
   it("phone offline + chat online: SIP sees the chat state", () => {

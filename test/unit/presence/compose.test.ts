@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   compose,
   isEngaged,
+  leadOrder,
   makeEntry,
   PHONE_ORDER,
   SHOW_ORDER,
@@ -180,5 +181,22 @@ describe("compose: the value", () => {
     expect(view.show).toBe("away");
     expect(Object.isFrozen(view) && Object.isFrozen(view.entries) && Object.isFrozen(view.entries[1])).toBe(true);
     expect(view.origin).toEqual(origin);
+  });
+});
+
+describe("leadOrder: rule 4 as a sort order", () => {
+  it("sorting puts the entry compose leads with first; ties keep document order", () => {
+    const list = [
+      entry("low", { priority: -1, show: "chat" }),
+      closed("gone", { priority: 100 }),
+      entry("dnd", { priority: 5, show: "dnd" }),
+      entry("none", { priority: 5 }),
+      entry("none-too", { priority: 5 }),
+      closed("call", { phone: "in-call" }),
+    ];
+    const sorted = [...list].sort(leadOrder);
+    expect(sorted.map((e) => e.id)).toEqual(["call", "none", "none-too", "dnd", "low", "gone"]);
+    expect(compose(list, {}, origin).show).toBe(compose(sorted, {}, origin).show);
+    expect(compose(list, {}, origin).priority).toBe(sorted[0]?.priority);
   });
 });
