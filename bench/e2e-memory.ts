@@ -1,16 +1,42 @@
 /**
  * RSS of the bridge process (`presence-bridge start`, its own process) with N bridged
  * subscriptions: the store is seeded with N XMPP watchers of N distinct phone contacts
- * before the bridge starts, the bridge restores them (and, when its SIP side runs, one SIP
- * subscription per contact to Kamailio), and VmRSS is read once it has settled.
+ * before the bridge starts, the bridge restores them and re-establishes one SIP subscription
+ * per contact at Kamailio; VmRSS is read once every one of them is active again (the
+ * bridge's `gateway.sip-subscription` log lines with state active are counted) and RSS has
+ * settled.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sipSideRuns } from "../lab/demo-sip.js";
 import { COMPONENT, startStack } from "../lab/demo-stack.js";
 import { SqliteStore } from "../src/store/index.js";
 import { record, type Figure } from "./harness.js";
 
 const SETTLE = { everyMs: 500, stableSamples: 6, tolerance: 0.01, maxMs: 120_000 };
+/** How long the bridge may take to have every SIP subscription active again. */
+const ESTABLISH_MAX_MS = 300_000;
+
+/** Contacts whose SIP subscription the bridge reported active (the log of this run). */
+function activeSubscriptions(logFile: string): number {
+  const contacts = new Set<string>();
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    if (!line.includes('"event":"gateway.sip-subscription"') || !line.includes('"state":"active"')) continue;
+    contacts.add(/"contact":"([^"]+)"/.exec(line)?.[1] ?? "");
+  }
+  return contacts.size;
+}
+
+/** Waits (bounded) until `count` SIP subscriptions are active; returns how many were and how long it took. */
+async function established(logFile: string, count: number): Promise<{ active: number; seconds: number }> {
+  const start = Date.now();
+  let active = activeSubscriptions(logFile);
+  while (active < count && Date.now() - start < ESTABLISH_MAX_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    active = activeSubscriptions(logFile);
+  }
+  return { active, seconds: (Date.now() - start) / 1000 };
+}
 
 function rssMiB(pid: number): number {
   const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -53,15 +79,26 @@ function seed(path: string, count: number): void {
   store.close();
 }
 
-async function measureOne(count: number): Promise<{ mib: number; seconds: number; settled: boolean; sip: boolean }> {
-  const stack = await startStack(() => undefined, { logLevel: "error", seedStore: (path) => seed(path, count) });
+interface Measured {
+  readonly mib: number;
+  readonly seconds: number;
+  readonly settled: boolean;
+  readonly sip: boolean;
+  readonly active: number;
+  readonly establishSeconds: number;
+}
+
+async function measureOne(count: number): Promise<Measured> {
+  // info: the bridge logs each SIP subscription's state, which tells when all are active again.
+  const stack = await startStack(() => undefined, { logLevel: count > 0 ? "info" : "error", seedStore: (path) => seed(path, count) });
   try {
     // A bridge busy restoring answers OPTIONS late: ask for up to a minute before saying it runs no SIP side.
     const deadline = Date.now() + 60_000;
     let sip = await sipSideRuns(stack);
     while (!sip && Date.now() < deadline) sip = await sipSideRuns(stack);
+    const up = count > 0 && sip ? await established(join(stack.bridgeDir, "bridge.log"), count) : { active: 0, seconds: 0 };
     const rss = await settledRss(stack.bridge.pid);
-    return { ...rss, sip };
+    return { ...rss, sip, active: up.active, establishSeconds: up.seconds };
   } finally {
     await stack.stop();
   }
@@ -73,12 +110,14 @@ export async function bridgedMemory(sizes: readonly number[]): Promise<Figure[]>
   for (const n of sizes) {
     const m = await measureOne(n);
     const perSub = ((m.mib - base.mib) * 1024) / n;
-    const side = m.sip
-      ? "restored from the store, one SIP subscription per contact to Kamailio as this version re-establishes them"
-      : "ONLY the XMPP half: this version's bridge runs no SIP side, so no SIP subscriptions are held";
+    const side = !m.sip
+      ? "ONLY the XMPP half: this version's bridge runs no SIP side, so no SIP subscriptions are held"
+      : m.active >= n
+        ? `restored from the store; all ${n.toLocaleString("en")} SIP subscriptions to Kamailio active again after ${m.establishSeconds.toFixed(1)} s`
+        : `restored from the store; ONLY ${m.active.toLocaleString("en")} of ${n.toLocaleString("en")} SIP subscriptions active after ${m.establishSeconds.toFixed(0)} s`;
     figures.push(
       record(`bridge RSS, ${n.toLocaleString("en")} bridged subscriptions`, m.mib, "MiB", {
-        note: `${perSub.toFixed(2)} KiB per subscription above the empty bridge; ${side}; ${m.settled ? "settled" : "NOT settled"} after ${m.seconds.toFixed(1)} s`,
+        note: `${perSub.toFixed(2)} KiB per subscription above the empty bridge; ${side}; RSS ${m.settled ? "settled" : "NOT settled"} ${m.seconds.toFixed(1)} s later`,
       }),
     );
   }
