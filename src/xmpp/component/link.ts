@@ -53,6 +53,8 @@ export class ComponentLink implements XmppLink {
   private readonly outbox: Outbox;
   private readonly requests: IqRequests;
   private readonly keepalive: Keepalive;
+  /** Whether the socket is corked until the end of this event-loop turn (write()). */
+  private corked = false;
   private readonly statusHandlers = new Set<(status: XmppLinkStatus) => void>();
   private readonly writes = new Set<Promise<void>>();
   private readonly inbound: InboundRouter;
@@ -276,6 +278,18 @@ export class ComponentLink implements XmppLink {
 
   private write(element: Element): void {
     this.counts.sent++;
+    // The stanzas of one event-loop turn leave in one write: fewer syscalls here, and fewer
+    // reads for Prosody and for the clients it relays to (the closed-loop bench: Prosody's
+    // CPU per change 240 -> 145 µs). Uncorked right after the turn's I/O (setImmediate).
+    const socket = this.entity.socket;
+    if (!this.corked && socket !== null) {
+      this.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     let written: Promise<void>;
     try {
       written = this.entity.send(element);

@@ -24,7 +24,7 @@ declare module "@xmpp/component" {
     /** The library's fixed-delay reconnect (1 s); stopped by the link, which has its own back-off. */
     readonly reconnect: { stop(): void; start(): void; delay: number };
     /** The socket of the current connection; null when offline. */
-    socket: { destroy(): void; end(): void; setEncoding(encoding: "utf8"): void } | null;
+    socket: { destroy(): void; end(): void; setEncoding(encoding: "utf8"): void; cork(): void; uncork(): void } | null;
     connect(service: string): Promise<void>;
     open(options: { domain: string; lang?: string }): Promise<unknown>;
     /** Closes the stream, waits for the server's close (2 s at most), closes the socket. */

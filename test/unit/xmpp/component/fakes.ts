@@ -51,7 +51,7 @@ export function memoryLogger(): Logger & { lines: LogLine[] } {
 /** The slice of @xmpp/component the link drives, scripted by the test. */
 export class FakeComponent extends EventEmitter {
   status: ConnectionStatus = "offline";
-  socket: { destroy(): void; end(): void; setEncoding(encoding: "utf8"): void } | null = null;
+  socket: { destroy(): void; end(): void; setEncoding(encoding: "utf8"): void; cork(): void; uncork(): void } | null = null;
   readonly reconnect = { stopped: false, delay: 1000, stop: () => void (this.reconnect.stopped = true), start: () => undefined };
   readonly sent: Element[] = [];
   connects = 0;
@@ -74,7 +74,7 @@ export class FakeComponent extends EventEmitter {
       this.drop();
       throw new Error("connect ECONNREFUSED");
     }
-    this.socket = { destroy: () => this.drop(), end: () => this.drop(), setEncoding: () => undefined };
+    this.socket = { destroy: () => this.drop(), end: () => this.drop(), setEncoding: () => undefined, cork: () => undefined, uncork: () => undefined };
     this.status = "connect";
   }
 

@@ -1,6 +1,6 @@
 /**
  * The link over a real loopback socket, against a scripted XEP-0114 server: what
- * only a socket shows (bytes split across TCP segments).
+ * only a socket shows (bytes split across TCP segments, writes joined per event-loop turn).
  */
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
@@ -13,7 +13,7 @@ const DOMAIN = "sip.example.com";
 const SECRET = "s3cret";
 
 /** Accepts one component, checks its handshake (XEP-0114 §3), then hands the socket to the test. */
-function scriptedServer(onReady: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+function scriptedServer(onReady: (socket: Socket, chunks: string[]) => void): Promise<{ server: Server; port: number }> {
   const server = createServer((socket) => {
     let input = "";
     socket.on("data", (chunk) => {
@@ -28,7 +28,9 @@ function scriptedServer(onReady: (socket: Socket) => void): Promise<{ server: Se
         const expected = createHash("sha1").update(`abc123${SECRET}`).digest("hex");
         if (handshake[1] !== expected) return void socket.end("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>");
         socket.write("<handshake/>");
-        onReady(socket);
+        const chunks: string[] = [];
+        socket.on("data", (more) => chunks.push(more.toString("utf8")));
+        onReady(socket, chunks);
       }
     });
   });
@@ -56,5 +58,24 @@ describe("ComponentLink on a socket", () => {
     const received = new Promise<AddressedPresence>((resolve) => link.onPresence(resolve));
     expect(await link.start()).toEqual({ ok: true, value: undefined });
     expect((await received).status).toEqual({ "": "Grüße aus Verona" });
+  });
+
+  it("sends the stanzas of one event-loop turn in one write", async () => {
+    let chunks: string[] = [];
+    const { server, port } = await scriptedServer((_socket, seen) => {
+      chunks = seen;
+    });
+    const link = new ComponentLink({ service: `xmpp://127.0.0.1:${port}`, domain: DOMAIN, secret: SECRET, clock: new ManualClock(), logger: memoryLogger(), keepalive: false });
+    cleanup = async () => {
+      await link.stop();
+      server.close();
+    };
+    expect(await link.start()).toEqual({ ok: true, value: undefined });
+    for (const show of ["away", "xa", "dnd"] as const) {
+      link.sendPresence({ from: `1001@${DOMAIN}`, to: "juliet@capulet.lit", type: "available", show, status: {}, priority: 0 } as never);
+    }
+    await expect.poll(() => chunks.join("").match(/<presence /g)?.length ?? 0).toBe(3);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toMatch(/<show>away<\/show>.*<show>xa<\/show>.*<show>dnd<\/show>/);
   });
 });
