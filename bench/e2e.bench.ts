@@ -128,7 +128,7 @@ async function xmppToSipPath(stack: DemoStack, juliet: ChatUser, closers: (() =>
 
 export async function run(): Promise<readonly Figure[]> {
   const figures: Figure[] = [];
-  const stack = await startStack(quiet, { users: [ROMEO], logLevel: "error", sip: { minNotifyIntervalMs: 0 } });
+  const stack = await startStack(quiet, { users: [ROMEO], logLevel: "error", prosodyLog: "info", sip: { minNotifyIntervalMs: 0 } });
   const closers: (() => Promise<unknown>)[] = [];
   try {
     const juliet = await loginChatUser({ host: LOOPBACK, port: stack.prosody.c2sPort, domain: stack.prosody.domain, ...JULIET, resource: "bench" });

@@ -23,6 +23,8 @@ export interface StackOptions {
   /** Chat users registered on Prosody besides juliet. */
   readonly users?: readonly { readonly user: string; readonly password: string }[];
   readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /** Prosody's log: "debug" (default, every stanza) or "info" (a benchmark: as operators run it). */
+  readonly prosodyLog?: "debug" | "info";
   /** Keys of the bridge's `sip` config to replace (e.g. minNotifyIntervalMs for a benchmark). */
   readonly sip?: Readonly<Record<string, unknown>>;
   /** Called with the bridge's store path before the bridge starts (to seed it). */
@@ -96,7 +98,7 @@ export async function startStack(say: (line: string) => void, options: StackOpti
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    const prosody = await startProsody({ components: [COMPONENT], users: [JULIET, ...(options.users ?? [])] });
+    const prosody = await startProsody({ components: [COMPONENT], users: [JULIET, ...(options.users ?? [])], logLevel: options.prosodyLog ?? "debug" });
     stops.push(() => prosody.stop());
     say(`Prosody ${prosody.pid}: c2s xmpp://${LOOPBACK}:${prosody.c2sPort}, component port ${prosody.componentPort} (${prosody.dir})`);
 
@@ -114,7 +116,7 @@ export async function startStack(say: (line: string) => void, options: StackOpti
     const bridge = spawnServer({
       name: "presence-bridge",
       command: process.execPath,
-      args: ["--import", "tsx", join(ROOT, "lab/bridge.ts"), "start", "--config", config],
+      args: [...(process.env.BRIDGE_NODE_ARGS?.split(" ") ?? []), "--import", "tsx", join(ROOT, "lab/bridge.ts"), "start", "--config", config],
       logFile,
       cwd: ROOT,
     });

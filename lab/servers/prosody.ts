@@ -18,6 +18,8 @@ export interface XmppServerOptions {
   domain?: string;
   components?: XmppComponentAccount[];
   users?: XmppUser[];
+  /** What prosody.log keeps. Default "debug" (every stanza: what a failing test needs); a benchmark uses "info", as operators run it. */
+  logLevel?: "debug" | "info";
 }
 
 export interface XmppServer {
@@ -41,13 +43,13 @@ const USER = "prosody";
 
 const lua = (s: string): string => JSON.stringify(s);
 
-function config(dir: string, domain: string, c2sPort: number, componentPort: number, components: XmppComponentAccount[]): string {
+function config(dir: string, domain: string, c2sPort: number, componentPort: number, components: XmppComponentAccount[], logLevel: "debug" | "info"): string {
   const lines = [
     "-- written by lab/servers/prosody.ts for one test run; loopback only",
     `pidfile = ${lua(join(dir, "prosody.pid"))}`,
     `data_path = ${lua(join(dir, "data"))}`,
     `certificates = ${lua(join(dir, "certs"))}`,
-    `log = { debug = ${lua(join(dir, "prosody.log"))} }`,
+    `log = { ${logLevel} = ${lua(join(dir, "prosody.log"))} }`,
     'interfaces = { "127.0.0.1" }',
     `c2s_ports = { ${c2sPort} }`,
     'c2s_interfaces = { "127.0.0.1" }',
@@ -82,7 +84,7 @@ export async function startProsody(options: XmppServerOptions = {}): Promise<Xmp
   const [c2sPort, componentPort] = [await freePort(), await freePort()];
   mkdirSync(join(dir, "data"));
   mkdirSync(join(dir, "certs"));
-  writeFileSync(cfg, config(dir, domain, c2sPort, componentPort, options.components ?? []));
+  writeFileSync(cfg, config(dir, domain, c2sPort, componentPort, options.components ?? [], options.logLevel ?? "debug"));
   // Prosody refuses to run as root: the folder goes to the prosody user, and so does the server.
   chownTree(dir, USER);
 
