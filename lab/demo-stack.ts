@@ -116,7 +116,8 @@ export async function startStack(say: (line: string) => void, options: StackOpti
     const bridge = spawnServer({
       name: "presence-bridge",
       command: process.execPath,
-      args: [...(process.env.BRIDGE_NODE_ARGS?.split(" ") ?? []), "--import", "tsx", join(ROOT, "lab/bridge.ts"), "start", "--config", config],
+      // BRIDGE_NODE_ARGS: extra node flags for the bridge alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+      args: [...(process.env.BRIDGE_NODE_ARGS?.split(" ").filter((a) => a !== "") ?? []), "--import", "tsx", join(ROOT, "lab/bridge.ts"), "start", "--config", config],
       logFile,
       cwd: ROOT,
     });
