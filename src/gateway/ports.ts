@@ -132,6 +132,12 @@ export interface DialogStore {
 export interface Store extends SubscriptionStore, PresenceStore, DialogStore {
   /** Several writes as one durable unit. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Several writes as one unit that survives a crash of this process but not necessarily
+   * of the machine (SQLite: committed without waiting for the disk). For soft state written
+   * behind (presence, NOTIFY bookkeeping): no fsync blocks the event loop for it.
+   */
+  relaxedTransaction<T>(fn: () => T): T;
   close(): void;
 }
 

@@ -14,7 +14,7 @@
  */
 import type { Clock, Logger, PresenceStore, Store, StoredPresence, TimerHandle } from "./ports.js";
 
-/** How long a change may wait to be stored. */
+/** How long a change may wait to be stored (committed without an fsync: Store.relaxedTransaction). */
 export const PRESENCE_WRITE_BEHIND_MS = 200;
 
 export class PresenceWrites {
@@ -22,7 +22,7 @@ export class PresenceWrites {
   private timer: TimerHandle | undefined;
 
   constructor(
-    private readonly store: PresenceStore & Partial<Pick<Store, "transaction">>,
+    private readonly store: PresenceStore & Partial<Pick<Store, "relaxedTransaction">>,
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly delayMs = PRESENCE_WRITE_BEHIND_MS,
@@ -50,8 +50,8 @@ export class PresenceWrites {
       for (const record of batch) this.store.putPresence(record);
     };
     try {
-      if (this.store.transaction === undefined) write();
-      else this.store.transaction(write);
+      if (this.store.relaxedTransaction === undefined) write();
+      else this.store.relaxedTransaction(write);
     } catch (error) {
       // The watchers have the presence; only a restart would fall back to the older one.
       this.logger.error("presence.not-stored", { contacts: batch.length, reason: String(error) });

@@ -21,7 +21,7 @@ export class SubscriptionWrites {
   private readonly dirty = new Map<string, Subscription>();
 
   constructor(
-    private readonly store: (DialogStore & Partial<Pick<Store, "transaction">>) | undefined,
+    private readonly store: (DialogStore & Partial<Pick<Store, "relaxedTransaction">>) | undefined,
     private readonly logger: Logger,
     /** Asks for `flush()` to be called in about `delayMs` (one pending request at a time). */
     private readonly schedule: () => void,
@@ -52,7 +52,7 @@ export class SubscriptionWrites {
     this.store?.deleteDialog(`subscriber:${subscription.key}`);
   }
 
-  /** Commits every pending record in one transaction. */
+  /** Commits every pending record in one transaction, without an fsync (Store.relaxedTransaction). */
   flush(): void {
     if (!this.store || this.dirty.size === 0) return;
     const batch = [...this.dirty.values()].filter((s) => !s.retired);
@@ -62,8 +62,8 @@ export class SubscriptionWrites {
       for (const subscription of batch) store.putDialog(toRecord(subscription));
     };
     try {
-      if (store.transaction === undefined) write();
-      else store.transaction(write);
+      if (store.relaxedTransaction === undefined) write();
+      else store.relaxedTransaction(write);
     } catch (error) {
       // The live subscriptions are right; only a restart would start from older bookkeeping.
       this.logger.error("sip.subscription.not-stored", { subscriptions: batch.length, reason: String(error) });

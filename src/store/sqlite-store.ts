@@ -196,6 +196,18 @@ export class SqliteStore implements Store {
     return this.db.transaction(fn).immediate();
   }
 
+  /** WAL + synchronous=NORMAL for this commit only: the WAL is not fsynced (a checkpoint still is). */
+  relaxedTransaction<T>(fn: () => T): T {
+    // Inside a transaction the level cannot change (and the outer one decides anyway).
+    if (this.db.inTransaction || this.db.pragma("synchronous", { simple: true }) !== 2) return this.transaction(fn);
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

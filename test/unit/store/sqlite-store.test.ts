@@ -21,6 +21,18 @@ function openOk(path: string, options = {}): SqliteStore {
 storeContract("SqliteStore", () => openOk(freshPath()));
 
 describe("SqliteStore: the file", () => {
+  it("commits a relaxed transaction with synchronous=NORMAL and is FULL again after it, even when it throws", () => {
+    const store = openOk(freshPath());
+    const seen: unknown[] = [];
+    store.relaxedTransaction(() => seen.push(store.describe().synchronous));
+    expect(() => store.relaxedTransaction(() => {
+      seen.push(store.describe().synchronous);
+      throw new Error("abort");
+    })).toThrow("abort");
+    expect([...seen, store.describe().synchronous]).toEqual(["normal", "normal", "full"]);
+    store.close();
+  });
+
   it("is WAL with synchronous=FULL by default, NORMAL on request, at the latest schema", () => {
     const store = openOk(freshPath());
     expect(store.describe()).toMatchObject({ journalMode: "wal", synchronous: "full", schemaVersion: SCHEMA_VERSION });

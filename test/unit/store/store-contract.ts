@@ -192,6 +192,23 @@ export function storeContract(name: string, open: () => Store): void {
       store.close();
     });
 
+    it("relaxedTransaction is all or nothing too", () => {
+      const store = open();
+      expect(store.relaxedTransaction(() => {
+        store.putPresence(onThePhone);
+        return 7;
+      })).toBe(7);
+      expect(() =>
+        store.relaxedTransaction(() => {
+          store.putSubscription(juliet());
+          throw new Error("abort");
+        }),
+      ).toThrow("abort");
+      expect(store.getPresence(onThePhone.entity)).toBeDefined();
+      expect(store.getSubscription("1001@sip.example.com", "juliet@capulet.lit")).toBeUndefined();
+      store.close();
+    });
+
     it("nests: an inner failure caught by the outer function rolls back the inner writes only", () => {
       const store = open();
       store.transaction(() => {
