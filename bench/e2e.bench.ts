@@ -59,7 +59,14 @@ function latencyFigure(name: string, r: PathResult, peer: string, leg: string, a
 
 const absent = (name: string, why: string, peer: string): Figure => ({ name, opsPerSec: 0, p50Us: 0, p99Us: 0, runs: 0, opsPerRun: 0, note: `NOT MEASURED: ${why}. Peer: ${peer}` });
 
-async function sipToXmppPaths(stack: DemoStack, juliet: ChatUser, closers: (() => Promise<unknown>)[]): Promise<{ ctx: SipToXmpp; jidOf: (p: ScriptedPhone) => string } | string> {
+interface SipPaths {
+  readonly ctx: SipToXmpp;
+  readonly jidOf: (p: ScriptedPhone) => string;
+  /** Ends the baseline watcher's subscriptions: the closed loop measures the bridged path alone, as the peer's did. */
+  readonly dropBaseline: () => Promise<void>;
+}
+
+async function sipToXmppPaths(stack: DemoStack, juliet: ChatUser, closers: (() => Promise<unknown>)[]): Promise<SipPaths | string> {
   const target = { host: LOOPBACK, port: stack.kamailio.port };
   const phones: ScriptedPhone[] = [];
   for (let i = 0; i < PHONES; i++) {
@@ -78,17 +85,21 @@ async function sipToXmppPaths(stack: DemoStack, juliet: ChatUser, closers: (() =
   watcher.onRequest((m) => {
     if (m.method === "NOTIFY") ctx.kamailioWatcher.note(m.body, "kamailio");
   });
+  const baseline: { aor: string; dialog: Awaited<ReturnType<SipProbe["subscribe"]>> }[] = [];
   for (const p of phones) {
     const subscribed = juliet.waitFor((s) => s.from === jidOf(p) && s.type === "subscribed", 10_000, `subscribed from ${jidOf(p)}`);
     await juliet.sendPresenceType("subscribe", jidOf(p));
     await subscribed;
-    await watcher.subscribe(p.aor, "presence", 3600);
+    baseline.push({ aor: p.aor, dialog: await watcher.subscribe(p.aor, "presence", 3600) });
   }
+  const dropBaseline = async (): Promise<void> => {
+    for (const { aor, dialog } of baseline.splice(0)) await watcher.unsubscribe(aor, dialog);
+  };
   // Does this version's bridge carry a phone's PUBLISH to the chat user at all?
   const first = phones[0] as ScriptedPhone;
   await first.publish(pidf(first.aor, "open", "seq 0"));
   const carried = await until("the first change", () => ctx.juliet.at.has(0), 5_000).then(() => true, () => false);
-  return carried ? { ctx, jidOf } : "the bridge of this version does not carry a phone's PUBLISH (NOTIFY from Kamailio) to the chat user yet";
+  return carried ? { ctx, jidOf, dropBaseline } : "the bridge of this version does not carry a phone's PUBLISH (NOTIFY from Kamailio) to the chat user yet";
 }
 
 async function xmppToSipPath(stack: DemoStack, juliet: ChatUser, closers: (() => Promise<unknown>)[]) {
@@ -144,6 +155,7 @@ export async function run(): Promise<readonly Figure[]> {
       await publishPaced(sip.ctx, 1, PACED.warmup, PACED.perSecond);
       const r = await publishPaced(sip.ctx, 10_000, PACED.count, PACED.perSecond);
       figures.push(latencyFigure(latencyName, r, PEER.sipToXmpp, "Kamailio's NOTIFY to a direct SIP watcher → the chat user has it (the bridge + Prosody)"));
+      await sip.dropBaseline();
       const loop = await closedLoop(sip.ctx, sip.jidOf, 100_000, CLOSED_LOOP.total, CLOSED_LOOP.maxMs);
       const rate = loop.changes / loop.seconds;
       figures.push({

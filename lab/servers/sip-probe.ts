@@ -22,6 +22,9 @@ export interface RequestOptions {
   /** The To URI; defaults to the Request-URI. */
   to?: string;
   callId?: string;
+  /** Inside a dialog: our tag and the peer's (RFC 3261 §12.2.1.1). */
+  fromTag?: string;
+  toTag?: string;
   timeoutMs?: number;
 }
 
@@ -126,7 +129,8 @@ export class SipProbe {
   /** Sends a request and resolves with its final response (after one digest retry if challenged). */
   async request(method: string, uri: string, options: RequestOptions = {}): Promise<{ response: SipMessage; responses: SipMessage[] }> {
     const callId = options.callId ?? `${token()}@probe`;
-    const fromTag = token();
+    const fromTag = options.fromTag ?? token();
+    const to = `<${options.to ?? uri}>${options.toTag === undefined ? "" : `;tag=${options.toTag}`}`;
     const responses: SipMessage[] = [];
     let auth: [string, string] | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -134,7 +138,7 @@ export class SipProbe {
       const via = `SIP/2.0/${this.transport.toUpperCase()} ${LOOPBACK}:${this.localPort};branch=${branch()};rport`;
       const contact = `<sip:${this.options.user ?? "probe"}@${LOOPBACK}:${this.localPort};transport=${this.transport}>`;
       const headers: [string, string][] = [
-        ["Via", via], ["Max-Forwards", "70"], ["From", `<${this.aor}>;tag=${fromTag}`], ["To", `<${options.to ?? uri}>`],
+        ["Via", via], ["Max-Forwards", "70"], ["From", `<${this.aor}>;tag=${fromTag}`], ["To", to],
         ["Call-ID", callId], ["CSeq", `${cseq} ${method}`], ["Contact", contact], ["User-Agent", "presence-bridge-sip-probe"],
         ...(auth ? [auth] : []), ...(options.headers ?? []),
       ];
@@ -159,14 +163,28 @@ export class SipProbe {
   }
 
   /** SUBSCRIBE (RFC 6665) to a presentity; NOTIFYs land in `received`, see `waitForNotify`. */
-  async subscribe(presentity: string, event = "presence", expires = 300): Promise<{ response: SipMessage; responses: SipMessage[]; callId: string }> {
+  async subscribe(presentity: string, event = "presence", expires = 300): Promise<{ response: SipMessage; responses: SipMessage[]; callId: string; fromTag: string; toTag: string | undefined }> {
     const callId = `${token()}@probe`;
+    const fromTag = token();
     const accept = event === "dialog" ? "application/dialog-info+xml" : "application/pidf+xml";
     const r = await this.request("SUBSCRIBE", presentity, {
       callId,
+      fromTag,
       headers: [["Event", event], ["Accept", accept], ["Expires", String(expires)]],
     });
-    return { ...r, callId };
+    const toTag = /;\s*tag=([^;\s]+)/i.exec(header(r.response, "to") ?? "")?.[1];
+    return { ...r, callId, fromTag, toTag };
+  }
+
+  /** Ends a subscription inside its dialog: SUBSCRIBE with Expires: 0 (RFC 6665 §4.1.2.3). Uses the dialog's remote target loosely: the Request-URI is the presentity (through a proxy). */
+  async unsubscribe(presentity: string, dialog: { callId: string; fromTag: string; toTag: string | undefined }, event = "presence"): Promise<SipMessage> {
+    const { response } = await this.request("SUBSCRIBE", presentity, {
+      callId: dialog.callId,
+      fromTag: dialog.fromTag,
+      ...(dialog.toTag === undefined ? {} : { toTag: dialog.toTag }),
+      headers: [["Event", event], ["Expires", "0"]],
+    });
+    return response;
   }
 
   waitForNotify(callId: string, bodyMatch: (body: string) => boolean = () => true, timeoutMs = 5000): Promise<SipMessage> {
