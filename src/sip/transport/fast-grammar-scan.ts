@@ -6,6 +6,7 @@
  * caller then hands the whole value to the grammar.
  */
 import { URI } from "sip.js";
+import { ipv6ReferenceEnd } from "./fast-grammar-ipv6.js";
 
 /** Thrown (never an Error: no stack to capture) when a fast path gives the value back to the grammar. */
 export const BAIL: unique symbol = Symbol("bail");
@@ -86,13 +87,17 @@ export const isIPv4 = (text: string): boolean => IPV4.test(text);
 
 export interface Host {
   readonly text: string;
-  /** The grammar's host_type: hostname is tried before IPv4address. */
-  readonly type: "domain" | "IPv4";
+  /** The grammar's host_type: hostname is tried before IPv4address, then IPv6reference. */
+  readonly type: "domain" | "IPv4" | "IPv6";
   readonly end: number;
 }
 
-/** host = hostname / IPv4address (IPv6 references go to the grammar). */
+/** host = hostname / IPv4address / IPv6reference */
 export function scanHost(s: string, i: number): Host {
+  if (s.charCodeAt(i) === 0x5b /* [ */) {
+    const end = ipv6ReferenceEnd(s, i);
+    return end < 0 ? bail() : { text: s.slice(i, end), type: "IPv6", end };
+  }
   const end = run(s, i, HOST);
   const text = s.slice(i, end);
   // The grammar's (domainlabel ".")* is greedy, so it takes a hostname only when the last label is a toplabel.

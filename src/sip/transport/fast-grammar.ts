@@ -4,9 +4,10 @@
  * costs ~10–90 µs a header). Each returns exactly what the grammar returns —
  * same classes, fields, casing and parameter order — for the common, strictly
  * valid forms, and gives any other value (escapes, quoted-pairs, comments, tabs,
- * folding, IPv6, URI headers, odd parameters, anything invalid) to the grammar
- * unchanged, so errors stay the grammar's (-1). test/unit/sip/fast-grammar*.test.ts
- * compare both on generated and real values.
+ * folding, URI headers and passwords, ttl/maddr/method parameters, a Via list or
+ * an IPv6 received, anything invalid) to the grammar unchanged, so errors stay
+ * the grammar's (-1). test/unit/sip/fast-grammar*.test.ts and
+ * test/integration/sip-fast-grammar.int.test.ts compare both ways.
  */
 import { Grammar } from "sip.js";
 import { parseFromTo, parseMultiHeader } from "./fast-grammar-name-addr.js";

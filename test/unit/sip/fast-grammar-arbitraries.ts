@@ -26,7 +26,14 @@ const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
 const label = text("abcdefghXYZ0129_-", 1, 6);
 const hostname = fc.tuple(fc.array(label, { maxLength: 3 }), text("abcXYZ", 1, 1), text("abc09-", 0, 5), mostly(pick(""), "."))
   .map(([labels, first, rest, dot]) => [...labels, first + rest].join(".") + dot);
-const ipv6 = pick("[::1]", "[2001:db8::1]", "[2001:DB8:0:0:8:800:200C:417A]", "[::ffff:192.0.2.1]", "[fe80::1%25eth0]", "[::]");
+const hex = text("0123456789abcdefABCDEF", 1, 5);
+const ipv6Piece = fc.oneof({ weight: 6, arbitrary: hex }, { weight: 1, arbitrary: ipv4 }, { weight: 1, arbitrary: pick("", "g1", "::") });
+/** Up to 9 pieces joined by ":" or "::" (valid and invalid forms, as the grammar's alternatives see them). */
+export const ipv6 = fc.oneof(
+  { weight: 3, arbitrary: fc.array(fc.tuple(ipv6Piece, mostly(pick(":"), "::")), { minLength: 1, maxLength: 9 })
+    .chain((parts) => fc.nat(parts.length).map((gap) => `[${parts.map(([p, sep], k) => (k === 0 ? "" : k === gap ? "::" : sep) + p).join("")}]`)) },
+  { weight: 2, arbitrary: pick("[::1]", "[2001:db8::1]", "[2001:DB8:0:0:8:800:200C:417A]", "[::ffff:192.0.2.1]", "[fe80::1%25eth0]", "[::]", "[1::]", "[1:2:3:4:5:6:7::]", "[::2:3:4:5:6:7:8]", "[1:2:3:4:5:6:192.0.2.1]") },
+);
 export const host = fc.oneof({ weight: 8, arbitrary: hostname }, { weight: 6, arbitrary: ipv4 }, { weight: 1, arbitrary: ipv6 },
   { weight: 2, arbitrary: pick("pbx.example.com", "192.0.2.20", "127.0.0.1", "localhost", "1.2.3", "a..b", "-x.com", "x.com_") });
 const port = mostly(fc.integer({ min: 0, max: 65535 }).map(String), "05060", "", "123456", "99999");

@@ -43,4 +43,19 @@ describe("fast grammar paths ≡ sip.js grammar (fast-check)", () => {
       expect(valid).toBeGreaterThan(fast * 0.9);
     });
   }
+
+  it("IPv6 references (the grammar's ordered IPv6address choice) in a URI host and a Via sent-by", () => {
+    let fast = 0;
+    const values = fc.tuple(gen.ipv6, fc.constantFrom("", ":5060")).chain(([address, port]) =>
+      fc.constantFrom(["To", `<sip:alice@${address}${port};transport=tcp>;tag=1`], ["Via", `SIP/2.0/TCP ${address}${port};branch=z9hG4bK1`],
+        ["Request_Response", `NOTIFY sip:${address}${port} SIP/2.0`]));
+    fc.assert(
+      fc.property(values, ([rule, value]) => {
+        if (fastPath(value, rule) !== BAIL) fast++;
+        expect(gen.canonical(fastGrammarParse(value, rule))).toEqual(gen.canonical(grammarParse(value, rule)));
+      }),
+      { numRuns: 4_000 },
+    );
+    expect(fast).toBeGreaterThan(400);
+  });
 });

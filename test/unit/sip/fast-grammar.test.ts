@@ -16,7 +16,7 @@ import { REAL_MESSAGES } from "./fast-grammar-messages.js";
 const TABLE: readonly (readonly [string, string, boolean])[] = [
   ["Request_Response", "NOTIFY sip:gw@192.0.2.10:5070;transport=tcp SIP/2.0", true],
   ["Request_Response", "OPTIONS sip:192.0.2.10:5070 SIP/2.0", true], // the grammar's leaked "password" field
-  ["Request_Response", "SUBSCRIBE sips:1001@[2001:db8::1] SIP/2.0", false],
+  ["Request_Response", "SUBSCRIBE sips:1001@[2001:db8::1] SIP/2.0", true],
   ["Request_Response", "INVITE sip:alice%40x@example.com SIP/2.0", false],
   ["Request_Response", "INVITE tel:+1234 SIP/2.0", false],
   ["Request_Response", "NOTIFYX sip:a@b SIP/2.0", false],
@@ -28,7 +28,8 @@ const TABLE: readonly (readonly [string, string, boolean])[] = [
   ["Via", "SIP/2.0/TCP 192.0.2.20:5060;branch=z9hG4bK7251066a;rport=5060;received=192.0.2.20", true],
   ["Via", "SIP/2.0/UDP pbx.example.com;branch=z9hG4bK1;rport;foo=bar;received=10.0.0.1", true],
   ["Via", "SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKasudf;alias", true],
-  ["Via", "SIP/2.0/UDP [2001:db8::9:1];branch=z9hG4bK1", false],
+  ["Via", "SIP/2.0/UDP [2001:db8::9:1];branch=z9hG4bK1", true],
+  ["Via", "SIP/2.0/UDP [::1]:5060;branch=z9hG4bK1;received=::1", false],
   ["Via", "SIP/2.0/UDP h1;branch=z9hG4bK1, SIP/2.0/TCP h2;branch=z9hG4bK2", false],
   ["Via", "SIP/2.0/UDP h1;maddr=224.2.0.1;ttl=16", false],
   ["Via", "SIP/2.0/TCPX h1", false],
@@ -42,6 +43,9 @@ const TABLE: readonly (readonly [string, string, boolean])[] = [
   ["From", "<sip:a@b;maddr=10.0.0.1>", false],
   ["To", "<sip:gw@bridge.example.com>", true],
   ["To", "<sip:a@b;lrx>", false],
+  ["To", "<sip:a@[::ffff:192.0.2.1]:5060>", true],
+  ["To", "<sip:a@[fe80::1%25eth0]>", false],
+  ["To", "<sip:a@[2001:db8::1:2:3:4:5:6:7]>", false],
   ["To", "<sip:a@b;user=iphone>", false],
   ["Contact", "<sip:a@b;lr>;expires=60;q=0.50, <sip:c@d> ;q=1.0", true],
   ["Contact", "<sip:alice@192.0.2.60:42117>;+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";reg-id=1", true],
