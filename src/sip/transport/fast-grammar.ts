@@ -231,6 +231,13 @@ function parseSubscriptionState(s: string): object {
   return result;
 }
 
+/** SIP_URI (Grammar.URIParse): the grammar's action makes the URI itself its result. */
+function parseSipUri(s: string): object {
+  const { uri, end } = scanSipUri(s, 0, true);
+  if (end !== s.length) bail();
+  return uri;
+}
+
 const FAST_RULES: Readonly<Record<string, (value: string) => unknown>> = {
   Request_Response: parseStartLine,
   Via: parseVia,
@@ -245,6 +252,7 @@ const FAST_RULES: Readonly<Record<string, (value: string) => unknown>> = {
   Content_Type: parseContentType,
   Event: parseEvent,
   Subscription_State: parseSubscriptionState,
+  SIP_URI: parseSipUri,
 };
 
 /** The rules with a fast path. */

@@ -22,6 +22,7 @@ const RULES: readonly (readonly [string, fc.Arbitrary<string>])[] = [
   ["Content_Type", gen.contentType],
   ["Event", gen.event],
   ["Subscription_State", gen.subscriptionState],
+  ["SIP_URI", gen.sipUri],
 ];
 
 describe("fast grammar paths ≡ sip.js grammar (fast-check)", () => {

@@ -72,13 +72,19 @@ const TABLE: readonly (readonly [string, string, boolean])[] = [
   ["Subscription_State", "terminated;reason=timeout;retry-after=30", true],
   ["Subscription_State", "terminated;reason=timeouts", false],
   ["Subscription_State", "pending;expires=12ab", false],
+  ["SIP_URI", "sip:1001@pbx.example.com", true],
+  ["SIP_URI", "SIP:gw@192.0.2.10:5070;transport=TCP;lr", true],
+  ["SIP_URI", "sip:192.0.2.10:5070", true],
+  ["SIP_URI", "sip:alice:secret@example.com", false],
+  ["SIP_URI", "sip:alice@example.com?subject=x", false],
+  ["SIP_URI", "<sip:alice@example.com>", false],
 ];
 
 describe("fast grammar paths: a table per rule", () => {
   it("covers the rules the message parser and the subscription dialogs read", () => {
     expect([...FAST_RULE_NAMES].sort()).toEqual([
       "CSeq", "Call_ID", "Contact", "Content_Length", "Content_Type", "Event", "From", "Max_Forwards",
-      "Record_Route", "Request_Response", "Subscription_State", "To", "Via",
+      "Record_Route", "Request_Response", "SIP_URI", "Subscription_State", "To", "Via",
     ]);
   });
 
