@@ -1,16 +1,21 @@
 /**
  * sip.js `Parser.parseMessage` before and after patches/sip.js+0.21.2.patch
- * (the grammar's bytecode decoded once per process instead of on every parse).
- * "Before" is a copy of the installed sip.js with the patch reversed, loaded
- * from a temporary folder; "after" is the installed, patched one.
+ * (the grammar's bytecode decoded once per process instead of on every parse,
+ * header-name normalisation memoised),
+ * and with the fast paths of src/sip/transport/fast-grammar.ts in front of the
+ * grammar. "Before" is a copy of the installed sip.js with the patch reversed,
+ * loaded from a temporary folder; "patched" is the installed one with its own
+ * grammar; "fast paths" is the installed one as the transport runs it.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Core } from "sip.js";
+import { Core, Grammar } from "sip.js";
 import type * as SipJs from "sip.js";
+import { fastGrammarParse, grammarParse } from "../src/sip/transport/fast-grammar.js";
+import { KAMAILIO_NOTIFY, OK_200 } from "../test/unit/sip/fast-grammar-messages.js";
 import { measure, type BenchModule, type Figure } from "./harness.js";
 
 type Parse = (data: string) => unknown;
@@ -56,6 +61,8 @@ const SUBSCRIBE = [
 ].join("\r\n");
 
 const PATCHED = "const peg$bytecode = peg$bytecodeCache || (peg$bytecodeCache = [";
+const HEADERIZE_MEMO = "// Memoised: the parser calls it several times per header";
+const HEADERIZE_PLAIN = "function headerizeUncached(str) {";
 
 /** A private copy of sip.js with the grammar patch taken out again. */
 async function loadUnpatched(): Promise<{ parse: Parse; cleanup: () => void; note: string }> {
@@ -70,6 +77,14 @@ async function loadUnpatched(): Promise<{ parse: Parse; cleanup: () => void; not
   const unpatched = start < 0 ? grammar : grammar.slice(0, start) + "const peg$bytecode = [" +
     grammar.slice(start + PATCHED.length).replace("\n    ]);\n    let peg$currPos", "\n    ];\n    let peg$currPos");
   writeFileSync(grammarPath, unpatched);
+  // The patch's second part: headerize memoised.
+  const utilsPath = join(dir, "lib", "core", "messages", "utils.js");
+  const utils = readFileSync(utilsPath, "utf8");
+  const memoStart = utils.indexOf(HEADERIZE_MEMO);
+  const memoEnd = utils.indexOf(HEADERIZE_PLAIN);
+  if (memoStart >= 0 && memoEnd > memoStart) {
+    writeFileSync(utilsPath, `${utils.slice(0, memoStart)}export function headerize(str) {${utils.slice(memoEnd + HEADERIZE_PLAIN.length)}`);
+  }
   const mod = (await import(pathToFileURL(join(dir, "lib", "index.js")).href)) as typeof SipJs;
   const factory = new mod.Core.LoggerFactory();
   factory.builtinEnabled = false;
@@ -77,28 +92,42 @@ async function loadUnpatched(): Promise<{ parse: Parse; cleanup: () => void; not
   return { parse: (data) => mod.Core.Parser.parseMessage(data, logger), cleanup: () => rmSync(dir, { recursive: true, force: true }), note };
 }
 
-function patchedParse(): Parse {
+/** The installed sip.js, with its Grammar.parse set to the grammar alone or to the fast paths in front of it. */
+function patchedParse(grammar: (input: string, rule: string) => unknown): Parse {
   const factory = new Core.LoggerFactory();
   factory.builtinEnabled = false;
   const logger = factory.getLogger("bench");
-  return (data) => Core.Parser.parseMessage(data, logger);
+  return (data) => {
+    (Grammar as { parse: unknown }).parse = grammar;
+    return Core.Parser.parseMessage(data, logger);
+  };
 }
 
 const bench: BenchModule = {
-  title: "sip.js message parser: grammar bytecode decoded once (patches/sip.js+0.21.2.patch)",
+  title: "sip.js message parser: grammar bytecode decoded once and headerize memoised (patches/sip.js+0.21.2.patch), fast paths (src/sip/transport/fast-grammar.ts)",
   async run(): Promise<readonly Figure[]> {
     const before = await loadUnpatched();
-    const after = patchedParse();
-    for (const parse of [before.parse, after]) {
-      if (parse(NOTIFY) === undefined || parse(SUBSCRIBE) === undefined) throw new Error("the bench messages do not parse");
+    const after = patchedParse(grammarParse);
+    const withFastPaths = patchedParse(fastGrammarParse);
+    const messages = [NOTIFY, SUBSCRIBE, KAMAILIO_NOTIFY, OK_200];
+    for (const parse of [before.parse, after, withFastPaths]) {
+      if (messages.some((m) => parse(m) === undefined)) throw new Error("the bench messages do not parse");
     }
     const slow = { runs: 5, ops: 1_000, warmup: 300, note: before.note };
     const fast = { runs: 5, ops: 5_000, warmup: 1_000 };
+    const fastest = { runs: 5, ops: 20_000, warmup: 5_000 };
+    const size = (m: string): string => `${Buffer.byteLength(m)} B`;
     const figures = [
-      measure(`parseMessage NOTIFY (${Buffer.byteLength(NOTIFY)} B, PIDF), unpatched`, () => before.parse(NOTIFY), slow),
-      measure(`parseMessage NOTIFY (${Buffer.byteLength(NOTIFY)} B, PIDF), patched`, () => after(NOTIFY), fast),
-      measure(`parseMessage SUBSCRIBE (${Buffer.byteLength(SUBSCRIBE)} B), unpatched`, () => before.parse(SUBSCRIBE), slow),
-      measure(`parseMessage SUBSCRIBE (${Buffer.byteLength(SUBSCRIBE)} B), patched`, () => after(SUBSCRIBE), fast),
+      measure(`parseMessage NOTIFY (${size(NOTIFY)}, PIDF), unpatched`, () => before.parse(NOTIFY), slow),
+      measure(`parseMessage NOTIFY (${size(NOTIFY)}, PIDF), patched`, () => after(NOTIFY), fast),
+      measure(`parseMessage NOTIFY (${size(NOTIFY)}, PIDF), patched + fast paths`, () => withFastPaths(NOTIFY), fastest),
+      measure(`parseMessage SUBSCRIBE (${size(SUBSCRIBE)}), unpatched`, () => before.parse(SUBSCRIBE), slow),
+      measure(`parseMessage SUBSCRIBE (${size(SUBSCRIBE)}), patched`, () => after(SUBSCRIBE), fast),
+      measure(`parseMessage SUBSCRIBE (${size(SUBSCRIBE)}), patched + fast paths`, () => withFastPaths(SUBSCRIBE), fastest),
+      measure(`parseMessage Kamailio NOTIFY (${size(KAMAILIO_NOTIFY)}), patched`, () => after(KAMAILIO_NOTIFY), fast),
+      measure(`parseMessage Kamailio NOTIFY (${size(KAMAILIO_NOTIFY)}), patched + fast paths`, () => withFastPaths(KAMAILIO_NOTIFY), fastest),
+      measure(`parseMessage 200 OK to SUBSCRIBE (${size(OK_200)}), patched`, () => after(OK_200), fast),
+      measure(`parseMessage 200 OK to SUBSCRIBE (${size(OK_200)}), patched + fast paths`, () => withFastPaths(OK_200), fastest),
     ];
     before.cleanup();
     return figures;

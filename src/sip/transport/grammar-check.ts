@@ -1,4 +1,7 @@
-/** Whether sip.js's grammar carries our bytecode memo patch (patches/sip.js+0.21.2.patch, applied by postinstall). */
+/**
+ * Whether sip.js carries our patch (patches/sip.js+0.21.2.patch, applied by
+ * postinstall): the grammar's bytecode memo and the headerize memo.
+ */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -8,9 +11,10 @@ let cached: boolean | undefined;
 export function grammarIsPatched(): boolean {
   if (cached !== undefined) return cached;
   try {
-    const entry = createRequire(import.meta.url).resolve("sip.js");
-    const grammar = join(dirname(entry), "grammar", "pegjs", "dist", "grammar.js");
-    cached = readFileSync(grammar, "utf8").includes("peg$bytecodeCache");
+    const lib = dirname(createRequire(import.meta.url).resolve("sip.js"));
+    const grammar = readFileSync(join(lib, "grammar", "pegjs", "dist", "grammar.js"), "utf8");
+    const utils = readFileSync(join(lib, "core", "messages", "utils.js"), "utf8");
+    cached = grammar.includes("peg$bytecodeCache") && utils.includes("headerizeCache");
   } catch {
     cached = false;
   }

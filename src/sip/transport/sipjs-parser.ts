@@ -7,8 +7,15 @@
  * `UserAgent.onTransportMessage`. The hook below hands sip.js the message the
  * transport just parsed when the string is the one it was given, so each
  * message is parsed once. The slot is cleared as soon as the message is handed over.
+ *
+ * Loading this module also puts the fast paths of fast-grammar.ts in front of
+ * sip.js's Grammar.parse, so the start line and the headers sip.js reads are
+ * parsed without its bytecode interpreter when their form is a common one.
  */
 import { Core } from "sip.js";
+import { installFastGrammar } from "./fast-grammar.js";
+
+installFastGrammar();
 
 type Parsed = Core.IncomingRequestMessage | Core.IncomingResponseMessage | undefined;
 
