@@ -81,6 +81,51 @@ const USAGE_DESTROYING = new Set([404, 405, 408, 410, 416, 480, 481, 482, 483, 4
 
 export const isUsageDestroying = (status: number): boolean => USAGE_DESTROYING.has(status);
 
+type Ctx = { readonly context: NotifierContext };
+
+const SCHEDULE_EXPIRY = { type: "scheduleExpiry", params: ({ context }: Ctx) => ({ expiresAt: context.expiresAt }) } as const;
+
+/** A NOTIFY of the current state (`presence.changed`, approval, refresh). */
+const NOTIFY_ACTIVE = {
+  type: "sendNotify",
+  params: ({ context }: Ctx): SendNotifyParams => ({ subscriptionState: "active", expiresAt: context.expiresAt, withBody: true }),
+} as const;
+
+/** Granted and active: the NOTIFY, the expiry re-armed, the dialog written (after `grant`). */
+const NOTIFY_ACTIVE_AND_ARM = [NOTIFY_ACTIVE, SCHEDULE_EXPIRY, "persist"] as const;
+
+/**
+ * The end of the subscription for `reason`: one terminated NOTIFY, carrying the presentity's
+ * state when `withBody` says so (RFC 3856 §6.6.2). `terminated` then cancels the expiry and persists.
+ */
+const terminate = (reason: TerminationReason, withBody: boolean | ((args: Ctx) => boolean)) =>
+  [
+    { type: "endWith", params: { reason } },
+    {
+      type: "sendNotify",
+      params: (args: Ctx): SendNotifyParams => ({
+        subscriptionState: "terminated",
+        reason,
+        withBody: typeof withBody === "boolean" ? withBody : withBody(args),
+      }),
+    },
+  ] as const;
+
+/** RFC 6665 §4.2.1.1: the subscription lapses; fired early (clock adjusted), it arms again for the real deadline. */
+const expiry = (withBody: boolean) =>
+  [{ guard: "isDue", target: "terminated", actions: terminate("timeout", withBody) }, { actions: SCHEDULE_EXPIRY }] as const;
+
+/** What `pending` and `active` end by alike. */
+const ENDINGS = {
+  // RFC 6665 §4.2.2: the subscription is gone; no further NOTIFY.
+  "notify.failed": { guard: "isUsageDestroying", target: "terminated", actions: "recordFailure" },
+  // RFC 6665 §4.1.3 "deactivated": terminated, subscribe again (§4.2.2: how subscriptions move between
+  // nodes). Not "noresource": the chat user still exists, and a watcher told so would not come back.
+  "notifier.stopping": { target: "terminated", actions: terminate("deactivated", false) },
+  // RFC 6665 §4.1.3 "noresource": the bridge no longer serves the presentity.
+  "presentity.removed": { target: "terminated", actions: terminate("noresource", false) },
+} as const;
+
 export const sipNotifierMachine = setup({
   types: {
     context: {} as NotifierContext,
@@ -121,144 +166,40 @@ export const sipNotifierMachine = setup({
             // NOTIFY, with the presentity's state only when the watcher is authorized.
             guard: "isUnsubscribe",
             target: "terminated",
-            actions: [
-              "markFetch",
-              { type: "endWith", params: { reason: "timeout" } },
-              { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "terminated", reason: "timeout", withBody: context.authorized }) },
-            ],
+            actions: ["markFetch", ...terminate("timeout", ({ context }) => context.authorized)],
           },
-          {
-            guard: "isPreApproved",
-            target: "active",
-            actions: [
-              "grant",
-              "authorize",
-              { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "active", expiresAt: context.expiresAt, withBody: true }) },
-              { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) },
-              "persist",
-            ],
-          },
+          { guard: "isPreApproved", target: "active", actions: ["grant", "authorize", ...NOTIFY_ACTIVE_AND_ARM] },
           {
             // RFC 6665 §4.2.1.2: a NOTIFY at once; RFC 3856 §6.6.2: pending carries no state.
             actions: [
               "grant",
-              { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "pending", expiresAt: context.expiresAt, withBody: false }) },
-              { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) },
+              { type: "sendNotify", params: ({ context }: Ctx): SendNotifyParams => ({ subscriptionState: "pending", expiresAt: context.expiresAt, withBody: false }) },
+              SCHEDULE_EXPIRY,
               "persist",
             ],
           },
         ],
-        "watcher.approved": {
-          target: "active",
-          actions: [
-            "authorize",
-            { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "active", expiresAt: context.expiresAt, withBody: true }) },
-            "persist",
-          ],
-        },
+        "watcher.approved": { target: "active", actions: ["authorize", NOTIFY_ACTIVE, "persist"] },
         // RFC 6665 §4.2.2 "rejected"; RFC 3856 §6.6.2: no state goes with it.
-        "watcher.denied": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "rejected" } },
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "rejected", withBody: false } },
-          ],
-        },
-        "expiry.due": [
-          {
-            guard: "isDue",
-            target: "terminated",
-            actions: [
-              { type: "endWith", params: { reason: "timeout" } },
-              { type: "sendNotify", params: { subscriptionState: "terminated", reason: "timeout", withBody: false } },
-            ],
-          },
-          // Fired early (clock adjusted): arm again for the real deadline.
-          { actions: { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) } },
-        ],
-        // RFC 6665 §4.2.2: the subscription is gone; no further NOTIFY.
-        "notify.failed": { guard: "isUsageDestroying", target: "terminated", actions: "recordFailure" },
-        // RFC 6665 §4.1.3 "noresource": the bridge no longer serves the presentity.
-        // RFC 6665 §4.1.3 "deactivated": terminated, subscribe again (§4.2.2: how subscriptions move between
-        // nodes). Not "noresource": the chat user still exists, and a watcher told so would not come back.
-        "notifier.stopping": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "deactivated" } },
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "deactivated", withBody: false } },
-          ],
-        },
-        "presentity.removed": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "noresource" } },
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "noresource", withBody: false } },
-          ],
-        },
+        "watcher.denied": { target: "terminated", actions: terminate("rejected", false) },
+        // A pending watcher learns nothing of the presentity, even at the end.
+        "expiry.due": expiry(false),
+        ...ENDINGS,
       },
     },
     active: {
       on: {
         "subscribe.received": [
-          {
-            // RFC 6665 §4.2.1.4: unsubscribe; the last NOTIFY still reports the state.
-            guard: "isUnsubscribe",
-            target: "terminated",
-            actions: [
-              { type: "endWith", params: { reason: "timeout" } },
-              { type: "sendNotify", params: { subscriptionState: "terminated", reason: "timeout", withBody: true } },
-            ],
-          },
-          {
-            // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY of the current state.
-            actions: [
-              "grant",
-              { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "active", expiresAt: context.expiresAt, withBody: true }) },
-              { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) },
-              "persist",
-            ],
-          },
+          // RFC 6665 §4.2.1.4: unsubscribe; the last NOTIFY still reports the state.
+          { guard: "isUnsubscribe", target: "terminated", actions: terminate("timeout", true) },
+          // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY of the current state.
+          { actions: ["grant", ...NOTIFY_ACTIVE_AND_ARM] },
         ],
-        "presence.changed": {
-          actions: { type: "sendNotify", params: ({ context }) => ({ subscriptionState: "active", expiresAt: context.expiresAt, withBody: true }) },
-        },
+        "presence.changed": { actions: NOTIFY_ACTIVE },
         // RFC 8048 §5.3: the XMPP user withdrew the approval (`unsubscribed`).
-        "watcher.denied": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "rejected" } },
-            "revoke",
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "rejected", withBody: false } },
-          ],
-        },
-        "expiry.due": [
-          {
-            guard: "isDue",
-            target: "terminated",
-            actions: [
-              { type: "endWith", params: { reason: "timeout" } },
-              { type: "sendNotify", params: { subscriptionState: "terminated", reason: "timeout", withBody: true } },
-            ],
-          },
-          { actions: { type: "scheduleExpiry", params: ({ context }) => ({ expiresAt: context.expiresAt }) } },
-        ],
-        "notify.failed": { guard: "isUsageDestroying", target: "terminated", actions: "recordFailure" },
-        // RFC 6665 §4.1.3 "deactivated": terminated, subscribe again (§4.2.2: how subscriptions move between
-        // nodes). Not "noresource": the chat user still exists, and a watcher told so would not come back.
-        "notifier.stopping": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "deactivated" } },
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "deactivated", withBody: false } },
-          ],
-        },
-        "presentity.removed": {
-          target: "terminated",
-          actions: [
-            { type: "endWith", params: { reason: "noresource" } },
-            { type: "sendNotify", params: { subscriptionState: "terminated", reason: "noresource", withBody: false } },
-          ],
-        },
+        "watcher.denied": { target: "terminated", actions: ["revoke", ...terminate("rejected", false)] },
+        "expiry.due": expiry(true),
+        ...ENDINGS,
       },
     },
     terminated: {

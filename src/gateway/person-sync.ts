@@ -20,7 +20,7 @@ import { pureTransition } from "../../machines/pure-transition.js";
 import { presenceToXmpp } from "../mapping/index.js";
 import { isEngaged, presenceEquals } from "../presence/index.js";
 import type { Presence, Side } from "../presence/types.js";
-import { DeadlineScheduler } from "./person-sync-scheduler.js";
+import { DeadlineScheduler } from "../timing/deadline-scheduler.js";
 import type { Clock, Logger } from "./ports.js";
 
 const CONTENT = { ignoreOrigin: true, ignoreEntries: true } as const;
@@ -79,13 +79,19 @@ export class PersonSyncFleet {
   private readonly snapshots = new Map<string, Snapshot>();
   /** SIP address of record → JID. */
   private readonly bySipUri = new Map<string, string>();
-  private readonly scheduler: DeadlineScheduler;
+  private readonly scheduler: DeadlineScheduler<{ readonly at: number; readonly jid: string }>;
   private readonly defaults: SyncPolicy;
 
   constructor(private readonly options: PersonSyncFleetOptions) {
     this.defaults = Object.freeze({ ...DEFAULT_SYNC_POLICY, ...options.policy });
-    this.scheduler = new DeadlineScheduler(options.clock, (jid, now) => {
-      this.send(jid, { type: "debounce.elapsed", at: now });
+    // Debounce deadlines are not cancelled: the machine ignores a stale `debounce.elapsed`, so every
+    // entry fires (no liveness) and all that are due fire in one turn (each is one cheap transition).
+    this.scheduler = new DeadlineScheduler({
+      clock: options.clock,
+      batch: Number.POSITIVE_INFINITY,
+      fire: ({ jid }, now) => {
+        this.send(jid, { type: "debounce.elapsed", at: now });
+      },
     });
   }
 
@@ -153,7 +159,7 @@ export class PersonSyncFleet {
       const snapshot = personSyncMachine.resolveState({ value: record.state, context: record.context });
       this.put(snapshot);
       const until = snapshot.context.debounceUntil;
-      if (snapshot.value === "settling" && until !== undefined) this.scheduler.schedule(record.context.person.jid, until);
+      if (snapshot.value === "settling" && until !== undefined) this.scheduler.add({ at: until, jid: record.context.person.jid });
     }
   }
 
@@ -193,7 +199,7 @@ export class PersonSyncFleet {
           effects.tellSip(params as TellSipParams);
           break;
         case "scheduleDebounce":
-          this.scheduler.schedule(jid, (params as { until: number }).until);
+          this.scheduler.add({ at: (params as { until: number }).until, jid });
           break;
         case "persist":
           effects.persist?.(jid, toPersisted(snapshot));

@@ -4,7 +4,6 @@
  * subscription and ask), the pre-approval, and the deadlines as data.
  */
 import type { SubscriptionStateName } from "../../machines/subscription.machine.js";
-import type { Deadline } from "./deadline-scheduler.js";
 import type { SubscriptionRecord } from "./ports.js";
 
 type Subscription = SubscriptionRecord["state"];
@@ -57,6 +56,16 @@ export const isMeaningful = (record: SubscriptionRecord): boolean =>
 
 /** The key of a relation in logs and maps. */
 export const relationKey = (contact: string, watcher: string): string => `${contact} ${watcher}`;
+
+export type DeadlineKind = "resend" | "decision";
+
+/** One deadline of a relation, as a scheduler entry; stale once the record's `resendAt`/`decideBy` moves. */
+export interface Deadline {
+  readonly at: number;
+  readonly contact: string;
+  readonly watcher: string;
+  readonly kind: DeadlineKind;
+}
 
 /** The deadlines a record carries, as scheduler entries. */
 export function deadlinesOf(record: SubscriptionRecord | undefined): Deadline[] {

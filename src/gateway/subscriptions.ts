@@ -10,11 +10,11 @@ import { pureTransition } from "../../machines/pure-transition.js";
 import type { SubscriptionEvent, SubscriptionStateName } from "../../machines/subscription.machine.js";
 import { SUBSCRIPTION_STATES, isPendingIn, isPendingOut, subscriptionMachine } from "../../machines/subscription.machine.js";
 import type { BridgeError } from "../errors.js";
-import { DeadlineScheduler, type Deadline } from "./deadline-scheduler.js";
+import { DeadlineScheduler } from "../timing/deadline-scheduler.js";
 import type { SubscriptionRecord } from "./ports.js";
 import { WatcherRateLimiter } from "./rate-limit.js";
 import { SubscriptionIndex } from "./subscriptions-index.js";
-import { deadlinesOf, flagsOfState, isMeaningful, stateOfRecord } from "./subscriptions-record.js";
+import { deadlinesOf, flagsOfState, isMeaningful, stateOfRecord, type Deadline } from "./subscriptions-record.js";
 import { runStep, type Work } from "./subscriptions-step.js";
 
 const stepTransition = pureTransition(subscriptionMachine, {});
@@ -41,7 +41,7 @@ const INBOUND_EVENT: Readonly<Record<InboundKind, SubscriptionEvent["type"]>> = 
 
 export class SubscriptionRegistry {
   private readonly index = new SubscriptionIndex();
-  private readonly scheduler: DeadlineScheduler;
+  private readonly scheduler: DeadlineScheduler<Deadline>;
   private readonly limiter: WatcherRateLimiter | undefined;
   private readonly resend: BackoffOptions;
   private readonly decision: BackoffOptions;
@@ -53,11 +53,12 @@ export class SubscriptionRegistry {
     this.decision = options.decision ?? DEFAULT_DECISION;
     const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.limiter = limit === false ? undefined : new WatcherRateLimiter(limit);
-    this.scheduler = new DeadlineScheduler({
+    this.scheduler = new DeadlineScheduler<Deadline>({
       clock: options.clock,
       fire: (deadline) => this.fire(deadline),
-      isLive: (deadline) => this.isLive(deadline),
-      liveCount: () => this.liveDeadlines,
+      // A thousand per timer turn, so a restore with every deadline overdue lets I/O in between.
+      batch: 1_000,
+      liveness: { isLive: (deadline) => this.isLive(deadline), count: () => this.liveDeadlines },
     });
   }
 

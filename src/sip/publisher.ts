@@ -9,7 +9,7 @@ import type { BackoffPolicy } from "../../machines/sip-retry.js";
 import { pureTransition } from "../../machines/pure-transition.js";
 import { sipPublisherMachine, type PublisherEvent, type SendPublishParams } from "../../machines/sip-publisher.machine.js";
 import type { DialogStore, SipBody, SipEventPackage, SipPublicationStatus, SipPublisherPort, SipUacEvents } from "../gateway/ports.js";
-import { DeadlineScheduler } from "./stack-scheduler.js";
+import { KeyedDeadlineScheduler } from "../timing/deadline-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
 import { checkSipUri, type SipStack } from "./stack.js";
 import type { RequestOutcome } from "./stack-types.js";
@@ -61,13 +61,13 @@ interface PersistedPublication {
 
 export class SipPublisher implements SipPublisherPort {
   private readonly publications = new Map<string, Publication>();
-  private readonly scheduler: DeadlineScheduler<"refresh.due" | "retry.due">;
+  private readonly scheduler: KeyedDeadlineScheduler<"refresh.due" | "retry.due">;
   private readonly pacer: Pacer;
   /** PUBLISH requests sent, by kind (the benchmark's count). */
   readonly sent = { initial: 0, modify: 0, refresh: 0, remove: 0 };
 
   constructor(private readonly options: SipPublisherOptions) {
-    this.scheduler = new DeadlineScheduler(options.stack.clock, (key, due) => this.onDue(key, due));
+    this.scheduler = new KeyedDeadlineScheduler({ clock: options.stack.clock, onDue: (key, due) => this.onDue(key, due) });
     this.pacer = new Pacer(options.maxInFlight ?? 256);
   }
 

@@ -10,7 +10,7 @@ import { ok, type BridgeError, type Result } from "../errors.js";
 import { pureTransition } from "../../machines/pure-transition.js";
 import { sipSubscriberMachine, type SubscriberEvent } from "../../machines/sip-subscriber.machine.js";
 import type { SipEventPackage, SipFetchResult, SipNotification, SipSubscriberPort, SipSubscriptionStatus } from "../gateway/ports.js";
-import { DeadlineScheduler } from "./stack-scheduler.js";
+import { KeyedDeadlineScheduler } from "../timing/deadline-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
 import { checkSipUri, type SipStack } from "./stack.js";
 import type { RequestOutcome, RequestSpec } from "./stack-types.js";
@@ -39,7 +39,7 @@ export class SipSubscriber implements SipSubscriberPort {
   private readonly subscriptions = new Map<string, Subscription>();
   /** Call-ID + our tag → who owns the dialog (NOTIFY routing). */
   private readonly dialogs = new Map<string, DialogRef>();
-  private readonly scheduler: DeadlineScheduler<Due>;
+  private readonly scheduler: KeyedDeadlineScheduler<Due>;
   private readonly pacer: Pacer;
   private readonly identity: string;
   private readonly unhook: () => void;
@@ -48,7 +48,7 @@ export class SipSubscriber implements SipSubscriberPort {
   constructor(private readonly options: SipSubscriberOptions) {
     this.stack = options.stack;
     this.identity = options.identity ?? options.stack.aor.toString();
-    this.scheduler = new DeadlineScheduler(options.stack.clock, (key, due) => this.onDue(key, due));
+    this.scheduler = new KeyedDeadlineScheduler({ clock: options.stack.clock, onDue: (key, due) => this.onDue(key, due) });
     this.pacer = new Pacer(options.maxInFlight ?? 256);
     this.writes = new SubscriptionWrites(options.store, options.stack.logger, () =>
       this.scheduler.set(WRITES_KEY, this.stack.clock.now() + WRITE_BEHIND_MS, "writes.due"));

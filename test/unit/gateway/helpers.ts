@@ -2,6 +2,7 @@
  * Test doubles for the registry: a simulated clock (timers run when the test
  * advances time), recording effects and a recording logger.
  */
+import { SimulatedClock } from "xstate";
 import type { Clock, LogFields, Logger, TimerHandle } from "../../../src/gateway/ports.js";
 import type { SubscriptionEffects } from "../../../src/gateway/subscriptions-types.js";
 
@@ -83,4 +84,26 @@ export class RecordingLogger implements Logger {
   named(event: string): LogFields[] {
     return this.events.filter((e) => e.event === event).map((e) => e.fields);
   }
+}
+
+/** XState's SimulatedClock behind the Clock port, counting the timers armed and not yet fired or cleared. */
+export function simulated(): { sim: SimulatedClock; clock: Clock; armed: () => number } {
+  const sim = new SimulatedClock();
+  const live = new Set<number>();
+  const clock: Clock = {
+    now: () => sim.now(),
+    setTimeout: (fn, ms) => {
+      const id: number = sim.setTimeout(() => {
+        live.delete(id);
+        fn();
+      }, ms);
+      live.add(id);
+      return { id };
+    },
+    clearTimeout: (handle) => {
+      live.delete(handle.id as number);
+      sim.clearTimeout(handle.id as number);
+    },
+  };
+  return { sim, clock, armed: () => live.size };
 }

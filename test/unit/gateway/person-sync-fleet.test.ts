@@ -3,39 +3,15 @@
  * effects isolated per person, restore after a crash, and the PUBLISH echo stripped
  * by its marker.
  */
-import fc from "fast-check";
-import { SimulatedClock } from "xstate";
 import { describe, expect, it } from "vitest";
 import { PersonSyncFleet, type PersistedPersonSync, type PersonSyncEffects } from "../../../src/gateway/person-sync.js";
 import { bridgeTupleId, withoutOwnElements } from "../../../src/gateway/person-sync-echo.js";
-import { DeadlineScheduler } from "../../../src/gateway/person-sync-scheduler.js";
-import type { Clock, LogFields, Logger } from "../../../src/gateway/ports.js";
+import type { LogFields, Logger } from "../../../src/gateway/ports.js";
+import { simulated } from "./helpers.js";
 import { presenceToPidf } from "../../../src/mapping/index.js";
 import { compose, makeEntry } from "../../../src/presence/index.js";
 import type { TellChatParams, TellSipParams } from "../../../machines/person-sync.machine.js";
 import { chat, juliet, phone } from "../machines/person-sync-fixtures.js";
-
-/** XState's SimulatedClock behind the Clock port, counting the timers armed and not yet fired or cleared. */
-function simulated(): { sim: SimulatedClock; clock: Clock; armed: () => number } {
-  const sim = new SimulatedClock();
-  const live = new Set<number>();
-  const clock: Clock = {
-    now: () => sim.now(),
-    setTimeout: (fn, ms) => {
-      const id: number = sim.setTimeout(() => {
-        live.delete(id);
-        fn();
-      }, ms);
-      live.add(id);
-      return { id };
-    },
-    clearTimeout: (handle) => {
-      live.delete(handle.id as number);
-      sim.clearTimeout(handle.id as number);
-    },
-  };
-  return { sim, clock, armed: () => live.size };
-}
 
 function recorder(overrides: Partial<PersonSyncEffects> = {}) {
   const chatTold: TellChatParams[] = [];
@@ -188,27 +164,6 @@ describe("PersonSyncFleet", () => {
     expect(fleet.echoReceived("nurse@capulet.lit", "sip")).toBe(false);
     expect(echoes).toEqual(["juliet@capulet.lit sip adapter"]);
     expect(r.chatTold).toEqual([]);
-  });
-});
-
-describe("DeadlineScheduler", () => {
-  it("fires every deadline once, earliest first, whatever the order they were scheduled in", () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 }), fc.integer({ min: 1, max: 700 }), (deadlines, step) => {
-        const { sim, clock, armed } = simulated();
-        const fired: [string, number, number][] = [];
-        const scheduler = new DeadlineScheduler(clock, (key, now) => fired.push([key, Number(key.split(":")[1]), now]));
-        deadlines.forEach((at, i) => scheduler.schedule(`k${i}:${at}`, at));
-        while (sim.now() <= 5_000) sim.increment(step);
-        expect(fired).toHaveLength(deadlines.length);
-        expect(new Set(fired.map(([key]) => key)).size).toBe(deadlines.length);
-        for (const [, at, now] of fired) expect(now).toBeGreaterThanOrEqual(at);
-        const order = fired.map(([, at]) => at);
-        expect(order).toEqual([...order].sort((a, b) => a - b));
-        expect([scheduler.size, armed()]).toEqual([0, 0]);
-      }),
-      { numRuns: 200 },
-    );
   });
 });
 
