@@ -21,10 +21,9 @@ export type PureTransition<M extends AnyStateMachine> = (
   event: EventFromLogic<M>,
 ) => [SnapshotFrom<M>, ExecutableActionsFrom<M>[]];
 
-/** The transition function of `machine`; `input` is any valid input (used once, to build the scope). */
-export function pureTransition<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): PureTransition<M> {
+/** The inert scope `machine.transition` / `getInitialSnapshot` need, with a swappable action collector. */
+function inertScope<M extends AnyStateMachine>(machine: M, input: InputFrom<M>) {
   const self = createActor(machine, { input } as never);
-  let collect: ExecutableActionsFrom<M>[] = [];
   const scope = {
     self,
     defer: () => undefined,
@@ -34,14 +33,26 @@ export function pureTransition<M extends AnyStateMachine>(machine: M, input: Inp
     stopChild: () => undefined,
     system: self.system,
     emit: () => undefined,
-    actionExecutor: (action: ExecutableActionsFrom<M>) => {
-      collect.push(action);
-    },
+    actionExecutor: (_action: ExecutableActionsFrom<M>): void => undefined,
   };
-  return (snapshot, event) => {
+  /** Runs `step` with a fresh collector; returns its result and the actions it collected. */
+  return <R>(step: (s: never) => R): [R, ExecutableActionsFrom<M>[]] => {
     const actions: ExecutableActionsFrom<M>[] = [];
-    collect = actions;
-    const next = machine.transition(snapshot, event, scope as never) as SnapshotFrom<M>;
-    return [next, actions];
+    scope.actionExecutor = (action) => {
+      actions.push(action);
+    };
+    return [step(scope as never), actions];
   };
+}
+
+/** The transition function of `machine`; `input` is any valid input (used once, to build the scope). */
+export function pureTransition<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): PureTransition<M> {
+  const run = inertScope(machine, input);
+  return (snapshot, event) => run((scope) => machine.transition(snapshot, event, scope) as SnapshotFrom<M>);
+}
+
+/** XState's `initialTransition(machine, input)` on one shared scope: a new lifecycle's first snapshot and actions. */
+export function pureInitialTransition<M extends AnyStateMachine>(machine: M, sample: InputFrom<M>): (input: InputFrom<M>) => [SnapshotFrom<M>, ExecutableActionsFrom<M>[]] {
+  const run = inertScope(machine, sample);
+  return (input) => run((scope) => machine.getInitialSnapshot(scope, input) as SnapshotFrom<M>);
 }

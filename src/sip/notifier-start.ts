@@ -4,12 +4,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { Core } from "sip.js";
-import { initialTransition } from "xstate";
+import { pureInitialTransition } from "../../machines/pure-transition.js";
 import { sipNotifierMachine } from "../../machines/sip-notifier.machine.js";
 import type { ApprovalDecision, SipWatcher } from "../gateway/ports.js";
 import { contactFor, type Subscription } from "./notifier-dialog.js";
 import type { Notifier } from "./notifier.js";
 import { dialogKey, readRecord, restoreDialogState } from "./notifier-record.js";
+
+const initialTransition = pureInitialTransition(sipNotifierMachine, { preApproved: false });
 import { checkInitialSubscribe } from "./notifier-subscribe.js";
 
 /** RFC 3261 §19.3: to-tags with at least 32 random bits; 96 here, since the tag is also what makes a refresh ours. */
@@ -60,7 +62,7 @@ export function startSubscription(notifier: Notifier, message: Core.IncomingRequ
 
   // The route set is the request's Record-Route in order, the remote target its Contact.
   const state = Core.Dialog.initialDialogStateForUserAgentServer(message, toTag);
-  const [snapshot] = initialTransition(sipNotifierMachine, { preApproved: decision === "approve" });
+  const [snapshot] = initialTransition({ preApproved: decision === "approve" });
   const sub = notifier.attach(stack.core, state, {
     key,
     presentity: checked.presentity,

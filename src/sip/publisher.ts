@@ -3,10 +3,10 @@
  * body and one sip-publisher machine (pure transitions, one scheduler). At most one PUBLISH in
  * flight per presentity; changes meanwhile are coalesced into the latest body.
  */
-import { initialTransition, type SnapshotFrom } from "xstate";
+import type { SnapshotFrom } from "xstate";
 import { ok, type Result } from "../errors.js";
 import type { BackoffPolicy } from "../../machines/sip-retry.js";
-import { pureTransition } from "../../machines/pure-transition.js";
+import { pureInitialTransition, pureTransition } from "../../machines/pure-transition.js";
 import { sipPublisherMachine, type PublisherEvent, type SendPublishParams } from "../../machines/sip-publisher.machine.js";
 import type { DialogStore, SipBody, SipEventPackage, SipPublicationStatus, SipPublisherPort, SipUacEvents } from "../gateway/ports.js";
 import { KeyedDeadlineScheduler } from "../timing/deadline-scheduler.js";
@@ -15,6 +15,7 @@ import { checkSipUri, type SipStack } from "./stack.js";
 import type { RequestOutcome } from "./stack-types.js";
 
 const transition = pureTransition(sipPublisherMachine, { id: "", expires: 3600 });
+const initialTransition = pureInitialTransition(sipPublisherMachine, { id: "", expires: 3600 });
 import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
 
 export interface SipPublisherOptions {
@@ -125,7 +126,7 @@ export class SipPublisher implements SipPublisherPort {
     const key = `${presentity} ${event}`;
     let publication = this.publications.get(key);
     if (!publication) {
-      const [snapshot] = initialTransition(sipPublisherMachine, {
+      const [snapshot] = initialTransition({
         id: key, expires: this.options.expires ?? 3600, ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
       });
       publication = { key, presentity, event, from: from ?? presentity, latest: undefined, snapshot, generation: 0 };

@@ -5,9 +5,8 @@
  * Not sip.js's `Subscriber`: its dispose hangs, its fetch loops, its retry-after is read as
  * milliseconds and its From is the UA's (LIBRARIES.md §1).
  */
-import { initialTransition } from "xstate";
 import { ok, type BridgeError, type Result } from "../errors.js";
-import { pureTransition } from "../../machines/pure-transition.js";
+import { pureInitialTransition, pureTransition } from "../../machines/pure-transition.js";
 import { sipSubscriberMachine, type SubscriberEvent } from "../../machines/sip-subscriber.machine.js";
 import type { SipEventPackage, SipFetchResult, SipNotification, SipSubscriberPort, SipSubscriptionStatus } from "../gateway/ports.js";
 import { KeyedDeadlineScheduler } from "../timing/deadline-scheduler.js";
@@ -23,6 +22,7 @@ import { SubscriptionWrites, substance } from "./subscriber-writes.js";
 import type { DialogRef, SipSubscriberOptions, Subscription, SubscriberEventNoTime } from "./subscriber-types.js";
 
 const transition = pureTransition(sipSubscriberMachine, { id: "", expires: 3600 });
+const initialTransition = pureInitialTransition(sipSubscriberMachine, { id: "", expires: 3600 });
 
 type Due = "refresh.due" | "retry.due" | "notify.timeout" | "linger.end" | "writes.due";
 
@@ -79,7 +79,7 @@ export class SipSubscriber implements SipSubscriberPort {
       if (existing.status) this.options.events.onSubscriptionStatus(existing.presentity, existing.event, [request.watcher], existing.status);
       return ok(undefined);
     }
-    const [snapshot] = initialTransition(sipSubscriberMachine, {
+    const [snapshot] = initialTransition({
       id: key, expires: this.options.expires ?? 3600,
       ...(this.options.timerNMs === undefined ? {} : { timerNMs: this.options.timerNMs }),
       ...(this.options.backoff === undefined ? {} : { backoff: this.options.backoff }),
@@ -126,7 +126,7 @@ export class SipSubscriber implements SipSubscriberPort {
   stop(): void {
     this.unhook();
     this.scheduler.clear();
-    this.writes.flush();
+    this.writes.flush("durable");
   }
 
   private adopt(key: string, from: string, presentity: string, event: SipEventPackage, watchers: readonly string[],

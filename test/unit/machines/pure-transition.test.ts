@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { initialTransition, transition, type AnyStateMachine } from "xstate";
-import { pureTransition } from "../../../machines/pure-transition.js";
+import { pureInitialTransition, pureTransition } from "../../../machines/pure-transition.js";
 import { sipNotifierMachine } from "../../../machines/sip-notifier.machine.js";
 import { sipPublisherMachine } from "../../../machines/sip-publisher.machine.js";
 import { sipSubscriberMachine } from "../../../machines/sip-subscriber.machine.js";
@@ -65,9 +65,14 @@ const plainActions = (actions: readonly { type: string; params?: unknown }[]) =>
 
 function sameAsXstate(machine: AnyStateMachine, input: unknown, events: fc.Arbitrary<object>): void {
   const pure = pureTransition(machine, input as never);
+  const pureInitial = pureInitialTransition(machine, input as never);
+  const [first, firstActions] = pureInitial(input as never);
+  const [expected, expectedActions] = initialTransition(machine, input as never);
+  expect({ value: first.value, context: first.context, actions: plainActions(firstActions) })
+    .toEqual({ value: expected.value, context: expected.context, actions: plainActions(expectedActions) });
   fc.assert(
     fc.property(fc.array(events, { maxLength: 25 }), (script) => {
-      let [mine] = initialTransition(machine, input as never);
+      let [mine] = pureInitial(input as never);
       let [theirs] = initialTransition(machine, input as never);
       for (const raw of script) {
         const event = strip(raw) as never;

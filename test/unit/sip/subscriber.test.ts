@@ -221,7 +221,7 @@ describe("SipSubscriber: time and restarts (simulated clock)", () => {
     await until(() => store.records.size === 0, "the record to go");
   });
 
-  it("writes a state change at once; a NOTIFY that keeps the state waits a second, then one write; stop() writes what waits", async () => {
+  it("writes a state change in the same turn; a NOTIFY that keeps the state waits a second, then one write; stop() writes what waits", async () => {
     const clock = new ManualClock();
     const store = new CountingDialogStore();
     const { notifier, subscriber, seen } = await setup("tcp", { clock, store });
