@@ -24,7 +24,8 @@ export const title = "End to end through Prosody 0.12 and Kamailio 5.6: the brid
 
 const PHONES = 20;
 const PACED = { count: 1_000, perSecond: 200, warmup: 100 };
-const CLOSED_LOOP = { total: 20_000, maxMs: 15_000 };
+/** Three runs (the median is the figure), each up to 15,000 changes or 10 s. */
+const CLOSED_LOOP = { runs: 3, total: 15_000, maxMs: 10_000 };
 const ROMEO = { user: "romeo", password: "montague" };
 const quiet = (): void => undefined;
 
@@ -156,17 +157,24 @@ export async function run(): Promise<readonly Figure[]> {
       const r = await publishPaced(sip.ctx, 10_000, PACED.count, PACED.perSecond);
       figures.push(latencyFigure(latencyName, r, PEER.sipToXmpp, "Kamailio's NOTIFY to a direct SIP watcher → the chat user has it (the bridge + Prosody)"));
       await sip.dropBaseline();
-      const loop = await closedLoop(sip.ctx, sip.jidOf, 100_000, CLOSED_LOOP.total, CLOSED_LOOP.maxMs);
-      const rate = loop.changes / loop.seconds;
+      const loops: Awaited<ReturnType<typeof closedLoop>>[] = [];
+      for (let run = 0; run < CLOSED_LOOP.runs; run++) {
+        loops.push(await closedLoop(sip.ctx, sip.jidOf, 100_000 + run * CLOSED_LOOP.total, CLOSED_LOOP.total, CLOSED_LOOP.maxMs));
+      }
+      const rates = loops.map((l) => l.changes / l.seconds);
+      const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
+      const loop = loops[rates.indexOf(median)] ?? loops[0];
+      const rate = median;
+      if (loop === undefined) throw new Error("e2e benchmark: no closed-loop run");
       figures.push({
         name: loopName,
         opsPerSec: Math.round(rate),
         p50Us: 0,
         p99Us: 0,
-        runs: 1,
+        runs: CLOSED_LOOP.runs,
         opsPerRun: loop.changes,
         target: { opsPerSec: 2_000, met: rate >= 2_000 },
-        note: `${loop.changes.toLocaleString("en")} changes in ${loop.seconds.toFixed(1)} s (each phone PUBLISHes once juliet has its previous change); final state right for ${loop.finalRight}/${PHONES}. Peer: ${PEER.closedLoop}`,
+        note: `median of ${CLOSED_LOOP.runs} runs (${rates.map((r) => Math.round(r).toLocaleString("en")).join(", ")} changes/s); that run: ${loop.changes.toLocaleString("en")} changes in ${loop.seconds.toFixed(1)} s (each phone PUBLISHes once juliet has its previous change); final state right for ${loops.map((l) => l.finalRight).join(", ")} of ${PHONES} phones in the runs. Peer: ${PEER.closedLoop}`,
       });
     }
 
