@@ -4,7 +4,8 @@
  * - SIP → XMPP: phone PUBLISH to Kamailio → the chat user has the presence; paced, then
  *   closed loop over 20 phones (PEERS.md's setup), final state checked for every phone.
  * - XMPP → SIP: the chat user's presence → the SIP watcher (subscribed through Kamailio,
- *   which relays to the bridge's notifier) has the NOTIFY; paced.
+ *   which relays to the bridge's notifier) has the NOTIFY; paced. And on the peer's own path
+ *   (bench/e2e-publish.ts): the bridge PUBLISHes to Kamailio, which NOTIFYs the watcher.
  * - RSS of the bridge process with 10,000 and 100,000 bridged subscriptions restored.
  * Each path also has a baseline that leaves the bridge out (bench/e2e-paths.ts), so the
  * share of the bridge (plus one Prosody hop) is shown beside the end-to-end figure.
@@ -18,6 +19,7 @@ import { header, pidf } from "../lab/servers/sip-message.js";
 import { SipProbe } from "../lab/servers/sip-probe.js";
 import { Arrivals, chatPaced, closedLoop, percentile, publishPaced, until, type PathResult, type SipToXmpp, type XmppToSip } from "./e2e-paths.js";
 import { bridgedMemory } from "./e2e-memory.js";
+import { publishModePath } from "./e2e-publish.js";
 import type { Figure } from "./harness.js";
 
 export const title = "End to end through Prosody 0.12 and Kamailio 5.6: the bridge as `presence-bridge start`";
@@ -193,6 +195,14 @@ export async function run(): Promise<readonly Figure[]> {
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await stack.stop();
+  }
+  const publishName = `XMPP presence → SIP NOTIFY on the peer's path (sip.mode publish: PUBLISH to Kamailio, which NOTIFYs), ${PACED.count.toLocaleString("en")} changes at ${PACED.perSecond}/s`;
+  const published = await publishModePath(PACED.count, PACED.perSecond, PACED.warmup);
+  if (typeof published === "string") figures.push(absent(publishName, published, PEER.xmppToSip));
+  else {
+    const a = published.account;
+    const account = `${a.lost} NOTIFYs lost, ${a.coalesced} of ${published.sent} changes coalesced by design (one PUBLISH in flight per presentity), final state ${a.finalRight ? "right" : "WRONG"}`;
+    figures.push(latencyFigure(publishName, published, PEER.xmppToSip, "romeo (subscribed to the linked user in Prosody) has it → the Kamailio watcher of the extension has the NOTIFY (the bridge's PUBLISH + Kamailio)", account));
   }
   figures.push(...(await bridgedMemory([10_000, 100_000])));
   return figures;

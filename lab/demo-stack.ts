@@ -27,6 +27,8 @@ export interface StackOptions {
   readonly prosodyLog?: "debug" | "info";
   /** Keys of the bridge's `sip` config to replace (e.g. minNotifyIntervalMs for a benchmark). */
   readonly sip?: Readonly<Record<string, unknown>>;
+  /** The bridge's `people` config (linked people, debounce), when the run needs one. */
+  readonly people?: Readonly<Record<string, unknown>>;
   /** Called with the bridge's store path before the bridge starts (to seed it). */
   readonly seedStore?: (path: string) => void;
 }
@@ -77,6 +79,7 @@ function writeConfig(dir: string, prosody: XmppServer, kamailio: Kamailio, sipPo
     mapping: { file: join(dir, "mapping.json") },
     subscriptions: { approve: [prosody.domain, COMPONENT.domain], otherwise: "defer" },
     log: { level: options.logLevel ?? "info" },
+    ...(options.people === undefined ? {} : { people: options.people }),
     sip: {
       listen: { udp: { host: LOOPBACK, port: sipPort } },
       outboundProxy: `sip:${LOOPBACK}:${kamailio.port}`,
