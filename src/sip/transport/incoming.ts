@@ -43,7 +43,7 @@ export function receive(ctx: TransportContext, bytes: Buffer, source: Source): v
   const text = head + body.toString("utf8");
   try {
     if (scanned.isResponse) receiveResponse(ctx, text, scanned, source);
-    else receiveRequest(ctx, text, body.length, source);
+    else receiveRequest(ctx, text, scanned, body.length, source);
   } catch (error) {
     // Never let one message take the transport down.
     logger.error("sip.message.failed", { ...logFields(source, scanned), reason: error instanceof Error ? error.message : String(error) });
@@ -64,10 +64,9 @@ function receiveResponse(ctx: TransportContext, text: string, scanned: ScannedMe
   ctx.deliver(text);
 }
 
-function receiveRequest(ctx: TransportContext, text: string, bodyBytes: number, source: Source): void {
+/** `first`: the scan of `text`'s header block (the body is not scanned, so the head's scan is the same). */
+function receiveRequest(ctx: TransportContext, text: string, first: ScannedMessage, bodyBytes: number, source: Source): void {
   const { logger } = ctx.options;
-  const first = scanMessage(text);
-  if (!first) return;
   const stamped = stampTopVia(text, first, source.address, source.port, ctx.options.forceRport);
   const scanned = scanMessage(stamped) ?? first;
   const key = transactionKey(scanned);
