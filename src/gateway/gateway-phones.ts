@@ -6,6 +6,7 @@
  */
 import { contactReceivesPresence, watcherReceivesPresence } from "../../machines/subscription.machine.js";
 import { sipToPresence } from "../mapping/index.js";
+import type { Result } from "../errors.js";
 import { stanzaErrorFor } from "./decisions-stanza-errors.js";
 import type { GatewayOptions } from "./gateway-types.js";
 import type { SipNotification, SipSubscriptionStatus, SubscriptionRecord } from "./ports.js";
@@ -63,9 +64,10 @@ export class PhoneContacts {
     return n;
   }
 
-  onNotification(n: SipNotification): void {
+  /** `known`: the presentity's contact when the caller has already worked it out (once per NOTIFY). */
+  onNotification(n: SipNotification, known?: Result<string>): void {
     if (n.event !== EVENT || n.body === undefined) return;
-    const contact = this.o.addresses.sipToContact(n.presentity);
+    const contact = known ?? this.o.addresses.sipToContact(n.presentity);
     if (!contact.ok) return;
     const parsed = this.o.parseBody(n.body);
     if (!parsed.ok) {

@@ -67,7 +67,7 @@ export class Gateway implements SipUacEvents, SipNotifierEvents {
     const contact = this.o.addresses.sipToContact(notification.presentity);
     const link = contact.ok ? this.people.ofContact(contact.value) : undefined;
     if (link === undefined || notification.event !== "presence" || notification.body === undefined) {
-      this.phones.onNotification(notification);
+      this.phones.onNotification(notification, contact);
       return;
     }
     // A linked person's extension: person-sync merges it with the chat side and tells the contact's watchers.
