@@ -12,11 +12,11 @@ import type { SipEventPackage, SipFetchResult, SipNotification, SipSubscriberPor
 import { KeyedDeadlineScheduler } from "../timing/deadline-scheduler.js";
 import { Pacer } from "./stack-pacer.js";
 import { checkSipUri, type SipStack } from "./stack.js";
-import type { RequestOutcome, RequestSpec } from "./stack-types.js";
-import { adoptResponse, dialogKey, newDialog, subscribeSpec } from "./subscriber-dialog.js";
+import type { RequestSpec } from "./stack-types.js";
+import { dialogKey, newDialog, subscribeSpec } from "./subscriber-dialog.js";
 import { fetchOnce } from "./subscriber-fetch.js";
 import { routeNotify } from "./subscriber-notify.js";
-import { numberHeader, retryAfterSeconds } from "./subscriber-headers.js";
+import { eventOf } from "./subscriber-outcome.js";
 import { restoreSubscriptions } from "./subscriber-store.js";
 import { SubscriptionWrites, substance } from "./subscriber-writes.js";
 import type { DialogRef, SipSubscriberOptions, Subscription, SubscriberEventNoTime } from "./subscriber-types.js";
@@ -298,22 +298,4 @@ function badAddress(presentity: string, from: string): { readonly ok: false; rea
   if (!target.ok) return target;
   const sender = checkSipUri(from, "the From");
   return sender.ok ? undefined : sender;
-}
-
-/** A SUBSCRIBE's outcome as a machine event; a 2xx also teaches the dialog its remote side. */
-function eventOf(outcome: RequestOutcome, dialog: NonNullable<Subscription["dialog"]>): SubscriberEventNoTime {
-  const { response, statusCode } = outcome;
-  if (outcome.localFailure === "transport-error") return { type: "transport.failed" };
-  if (statusCode >= 200 && statusCode < 300) {
-    adoptResponse(dialog, response);
-    const expires = numberHeader(response, "expires");
-    return { type: "subscribe.accepted", ...(expires === undefined ? {} : { expires }) };
-  }
-  const retryAfter = retryAfterSeconds(response);
-  const minExpires = numberHeader(response, "min-expires");
-  return {
-    type: "request.failed", status: statusCode,
-    ...(retryAfter === undefined ? {} : { retryAfter }),
-    ...(minExpires === undefined ? {} : { minExpires }),
-  };
 }
